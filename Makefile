@@ -1,0 +1,51 @@
+# bangdiem — two commands on a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DATA ?= var/demo
+SAMPLE ?= scans/sample
+SAMPLE_PAGES ?= 24
+export BANGDIEM_DATA_DIR ?= $(DATA)
+
+.PHONY: setup system-packages scans demo ingest-demo serve test test-fast lint bench clean
+
+setup: system-packages $(STAMP)  ## install everything the project needs
+
+system-packages:
+	@tools/install-system-packages.sh
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+scans: setup  ## render a sample set of scans with ground truth into scans/sample
+	$(VENV)/bin/bangdiem scans generate --out $(SAMPLE) --pages $(SAMPLE_PAGES) --seed 1975
+
+ingest-demo: scans
+	$(VENV)/bin/bangdiem ingest $(SAMPLE) --batch mau-1975 || [ $$? -eq 3 ]
+	$(VENV)/bin/bangdiem export --format xlsx --out $(DATA)/mau-1975.xlsx --batch mau-1975
+
+demo: ingest-demo  ## install, generate sample scans, run the batch, serve the review app and API
+	@echo "Ứng dụng duyệt: http://127.0.0.1:8700  —  Tra cứu công khai: http://127.0.0.1:8701/docs"
+	$(VENV)/bin/bangdiem serve
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+test: setup lint  ## lint, then the whole suite on SQLite and PostgreSQL
+	BANGDIEM_TEST_POSTGRES_URL=$$(tools/postgres-test-server.sh) $(PY) -m pytest -n 2
+
+test-fast: setup
+	$(PY) -m pytest -n 2 -m "not slow and not postgres"
+
+bench: setup  ## print speed and accuracy figures
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf var $(SAMPLE) build *.egg-info

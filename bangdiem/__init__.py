@@ -1,0 +1,1 @@
+"""The ``bangdiem`` command: one entry point with a subcommand per stage."""

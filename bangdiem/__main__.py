@@ -1,0 +1,3 @@
+from bangdiem.cli import main
+
+main()

@@ -1,0 +1,109 @@
+"""Root of the ``bangdiem`` command line.  Every message a person reads is Vietnamese."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bangdiem.serving import serve as serve_apps
+from ingest.cli import ingest
+from records.db import migrate, session_scope
+from records.export_format import write_csv, write_jsonl, write_xlsx
+from records.export_rows import iter_export_rows
+from records.settings import SETTINGS, load_settings
+from scans.cli import app as scans_app
+
+app = typer.Typer(
+    name="bangdiem",
+    help="Số hoá bảng điểm tốt nghiệp 1975–2005: quét, nhận dạng, duyệt và tra cứu.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Cơ sở dữ liệu: tạo và nâng cấp lược đồ.", no_args_is_help=True)
+review_app = typer.Typer(help="Ứng dụng duyệt cho cán bộ.", no_args_is_help=True)
+lookup_app = typer.Typer(help="Dịch vụ tra cứu công khai.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(review_app, name="review")
+app.add_typer(lookup_app, name="lookup")
+app.add_typer(scans_app, name="scans", help="Ảnh quét mẫu: sinh bộ bảng điểm giả lập có đáp án.")
+app.command("ingest", help="Nạp lô ảnh quét: tệp → trang → nhận dạng → cơ sở dữ liệu.")(ingest)
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Tạo hoặc nâng cấp lược đồ cơ sở dữ liệu lên bản mới nhất."""
+    settings = load_settings()
+    migrate(settings)
+    typer.echo(f"Đã cập nhật lược đồ: {settings.database_url.split('@')[-1]}")
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """Liệt kê các thiết lập (biến môi trường), giá trị mặc định và ý nghĩa."""
+    for setting in SETTINGS:
+        typer.echo(f"{setting.env} (mặc định: {setting.default or '—'})\n    {setting.help}")
+
+
+@app.command("export")
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl, csv hoặc xlsx.")] = (
+        ExportFormat.jsonl
+    ),
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Tệp kết quả (mặc định: màn hình).")] = None,
+    batch: Annotated[str | None, typer.Option("--batch", "-b", help="Chỉ xuất lô này.")] = None,
+) -> None:
+    """Xuất các dòng bảng điểm: mỗi dòng một đối tượng JSON (hoặc CSV, Excel)."""
+    settings = load_settings()
+    migrate(settings)
+    with session_scope(settings) as session:
+        rows = iter_export_rows(session, batch)
+        if fmt is ExportFormat.xlsx:
+            if out is None:
+                typer.echo("Xuất Excel cần --out TỆP.xlsx", err=True)
+                raise typer.Exit(2)
+            count = write_xlsx(rows, out)
+        elif out is None:
+            writer = write_jsonl if fmt is ExportFormat.jsonl else write_csv
+            count = writer(rows, sys.stdout)
+        else:
+            with out.open("w", encoding="utf-8", newline="") as handle:
+                writer = write_jsonl if fmt is ExportFormat.jsonl else write_csv
+                count = writer(rows, handle)
+    typer.echo(f"Đã xuất {count} dòng.", err=True)
+
+
+@review_app.command("serve")
+def review_serve() -> None:
+    """Chạy ứng dụng duyệt (mặc định http://127.0.0.1:8700)."""
+    serve_apps(load_settings(), review=True, lookup=False)
+
+
+@lookup_app.command("serve")
+def lookup_serve() -> None:
+    """Chạy dịch vụ tra cứu công khai (mặc định http://127.0.0.1:8701)."""
+    serve_apps(load_settings(), review=False, lookup=True)
+
+
+@app.command("serve")
+def serve_all() -> None:
+    """Chạy cả ứng dụng duyệt và dịch vụ tra cứu (dùng cho bản trình diễn)."""
+    settings = load_settings()
+    typer.echo(
+        f"Ứng dụng duyệt: http://{settings.host}:{settings.review_port}  –  "
+        f"Tra cứu: http://{settings.host}:{settings.lookup_port} (API: /docs). Ctrl-C để dừng."
+    )
+    serve_apps(settings, review=True, lookup=True)
+
+
+def main() -> None:
+    app()

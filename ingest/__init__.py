@@ -1,0 +1,1 @@
+"""Ingest: files → pages → OCR → database.  Owns batches, resumability and parallelism."""

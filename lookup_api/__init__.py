@@ -1,0 +1,1 @@
+"""The public lookup service.  It reads only published, verified records."""

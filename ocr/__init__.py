@@ -1,0 +1,1 @@
+"""OCR: page image in, structured sheet with per-field confidence out.  Pure: no database."""

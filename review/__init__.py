@@ -1,0 +1,1 @@
+"""Review: the staff web app where people correct, approve and account for every record."""
