@@ -25,21 +25,25 @@ def scans(tmp_path: Path) -> Path:
     _page().save(folder / "a.png")
     _page(shade=200).save(folder / "b.jpg", quality=80)
     frames = [_page(shade=s).convert("1") for s in (100, 150, 210)]
-    frames[0].save(folder / "c.tif", save_all=True, append_images=frames[1:],
-                   compression="group4")
+    frames[0].save(folder / "c.tif", save_all=True, append_images=frames[1:], compression="group4")
     pdf_pages = [_page(shade=s).convert("RGB") for s in (120, 180)]
     pdf_pages[0].save(folder / "d.pdf", save_all=True, append_images=pdf_pages[1:])
     return folder
 
 
-def test_registers_every_page_of_every_format(session: Session, settings: Settings,
-                                              scans: Path) -> None:
+def test_registers_every_page_of_every_format(
+    session: Session, settings: Settings, scans: Path
+) -> None:
     summary = register_paths(session, "lot-1", [scans], settings)
     assert summary.failed == []
     assert (summary.new_files, summary.new_pages) == (4, 1 + 1 + 3 + 2)
     files = {f.original_name: f for f in session.exec(select(ScanFile))}
     assert {name: f.format for name, f in files.items()} == {
-        "a.png": "png", "b.jpg": "jpeg", "c.tif": "tiff", "d.pdf": "pdf"}
+        "a.png": "png",
+        "b.jpg": "jpeg",
+        "c.tif": "tiff",
+        "d.pdf": "pdf",
+    }
     assert files["c.tif"].page_count == 3
     pages = session.exec(select(Page).where(Page.scan_file_id == files["c.tif"].id)).all()
     assert sorted(p.page_number for p in pages) == [1, 2, 3]
@@ -48,8 +52,9 @@ def test_registers_every_page_of_every_format(session: Session, settings: Settin
     assert stored.read_bytes() == (scans / "d.pdf").read_bytes()
 
 
-def test_same_file_twice_is_a_no_op(session: Session, settings: Settings, scans: Path,
-                                    tmp_path: Path) -> None:
+def test_same_file_twice_is_a_no_op(
+    session: Session, settings: Settings, scans: Path, tmp_path: Path
+) -> None:
     register_paths(session, "lot-1", [scans], settings)
     copy = tmp_path / "renamed.png"
     copy.write_bytes((scans / "a.png").read_bytes())
@@ -77,8 +82,9 @@ def test_bad_files_are_refused_and_the_batch_goes_on(
     assert reason in summary.failed[0][1]
 
 
-def test_truncated_image_is_recorded_as_failed(session: Session, settings: Settings,
-                                               tmp_path: Path) -> None:
+def test_truncated_image_is_recorded_as_failed(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
     whole = tmp_path / "whole.png"
     _page((800, 600)).save(whole)
     truncated = tmp_path / "cut.png"
@@ -92,8 +98,9 @@ def test_truncated_image_is_recorded_as_failed(session: Session, settings: Setti
     assert [entry.reason for entry in audit] == [failed.error]
 
 
-def test_decompression_bomb_is_refused(session: Session, settings: Settings,
-                                       tmp_path: Path) -> None:
+def test_decompression_bomb_is_refused(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
     from dataclasses import replace
 
     bomb = tmp_path / "bomb.png"

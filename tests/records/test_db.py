@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel, select
 
 from records.audit import record
 from records.db import engine_for, migrate
-from records.models import AuditEntry, Batch, RowField, ScanFile, TableRow, Page
+from records.models import AuditEntry, Batch, Page, RowField, ScanFile, TableRow
 from records.settings import Settings, load_settings
 from records.vocabulary import FieldStatus
 
@@ -28,8 +28,18 @@ def test_migrations_match_models(settings: Settings) -> None:
 def test_migrate_is_idempotent(settings: Settings) -> None:
     migrate(settings)
     tables = set(inspect(engine_for(settings.database_url)).get_table_names())
-    assert {"batch", "scan_file", "page", "sheet", "table_row", "row_field", "audit_entry",
-            "staff_user", "published_record", "alembic_version"} <= tables
+    assert {
+        "batch",
+        "scan_file",
+        "page",
+        "sheet",
+        "table_row",
+        "row_field",
+        "audit_entry",
+        "staff_user",
+        "published_record",
+        "alembic_version",
+    } <= tables
 
 
 def test_audit_trail_refuses_update_and_delete(session: Session) -> None:
@@ -55,8 +65,14 @@ def test_field_keeps_status_and_unique_name_per_row(session: Session) -> None:
     batch = Batch(name="b")
     session.add(batch)
     session.flush()
-    scan = ScanFile(batch_id=batch.id or 0, sha256="0" * 64, original_name="a.png",
-                    stored_path="x", format="png", size_bytes=1)
+    scan = ScanFile(
+        batch_id=batch.id or 0,
+        sha256="0" * 64,
+        original_name="a.png",
+        stored_path="x",
+        format="png",
+        size_bytes=1,
+    )
     session.add(scan)
     session.flush()
     page = Page(scan_file_id=scan.id or 0, page_number=1)
@@ -65,8 +81,9 @@ def test_field_keeps_status_and_unique_name_per_row(session: Session) -> None:
     row = TableRow(page_id=page.id or 0, row_number=1)
     session.add(row)
     session.flush()
-    session.add(RowField(row_id=row.id or 0, name="full_name", value="Lê Thị Hoà",
-                         status=FieldStatus.AUTO))
+    session.add(
+        RowField(row_id=row.id or 0, name="full_name", value="Lê Thị Hoà", status=FieldStatus.AUTO)
+    )
     session.commit()
     stored = session.exec(select(RowField)).one()
     assert stored.status is FieldStatus.AUTO and stored.value == "Lê Thị Hoà"
