@@ -42,8 +42,14 @@ def get_or_create_batch(session: Session, name: str, actor: str = ACTOR) -> Batc
         batch = Batch(name=name, created_by=actor)
         session.add(batch)
         session.flush()
-        record(session, actor=actor, action="batch.create", entity="batch",
-               entity_id=batch.id, new_value=name)
+        record(
+            session,
+            actor=actor,
+            action="batch.create",
+            entity="batch",
+            entity_id=batch.id,
+            new_value=name,
+        )
     return batch
 
 
@@ -99,9 +105,15 @@ def register_file(
     session.flush()
     for number in range(1, pages + 1):
         session.add(Page(scan_file_id=scan_file.id or 0, page_number=number))
-    record(session, actor=ACTOR, action="scan_file.register", entity="scan_file",
-           entity_id=scan_file.id, new_value=f"{path.name} ({pages} trang)",
-           reason=scan_file.error)
+    record(
+        session,
+        actor=ACTOR,
+        action="scan_file.register",
+        entity="scan_file",
+        entity_id=scan_file.id,
+        new_value=f"{path.name} ({pages} trang)",
+        reason=scan_file.error,
+    )
     session.commit()
     summary.new_files += 1
     summary.new_pages += pages

@@ -14,9 +14,13 @@ from records.settings import load_settings
 
 
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Tệp hoặc thư mục ảnh quét (PDF, TIFF, PNG, JPEG).")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Tệp hoặc thư mục ảnh quét (PDF, TIFF, PNG, JPEG).")
+    ],
     batch: Annotated[str, typer.Option("--batch", "-b", help="Tên lô quét.")],
-    workers: Annotated[int, typer.Option(help="Số tiến trình xử lý song song (0: mọi lõi CPU).")] = 0,
+    workers: Annotated[
+        int, typer.Option(help="Số tiến trình xử lý song song (0: mọi lõi CPU).")
+    ] = 0,
 ) -> None:
     """Nạp một lô ảnh quét vào cơ sở dữ liệu. Chạy lại cùng lệnh: tiếp tục phần còn dở."""
     del workers  # page-level parallelism arrives with the OCR stage

@@ -22,8 +22,15 @@ def record(
 ) -> AuditEntry:
     """Add one audit entry to ``session`` (committed with the change it describes)."""
     entry = AuditEntry(
-        actor=actor, action=action, entity=entity, entity_id=entity_id, field_name=field_name,
-        old_value=old_value, new_value=new_value, ocr_value=ocr_value, reason=reason,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        field_name=field_name,
+        old_value=old_value,
+        new_value=new_value,
+        ocr_value=ocr_value,
+        reason=reason,
     )
     session.add(entry)
     return entry

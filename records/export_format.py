@@ -156,8 +156,12 @@ def table_header_vi() -> list[str]:
     titles = ["Tệp", "Trang", "Dòng", "Năm thi", "Cấp", "Hội đồng thi", "Trường"]
     for spec in ROW_FIELDS:
         titles.extend(
-            [spec.label_vi, f"{spec.label_vi} – độ tin cậy", f"{spec.label_vi} – trạng thái",
-             f"{spec.label_vi} – lý do"]
+            [
+                spec.label_vi,
+                f"{spec.label_vi} – độ tin cậy",
+                f"{spec.label_vi} – trạng thái",
+                f"{spec.label_vi} – lý do",
+            ]
         )
     return titles
 

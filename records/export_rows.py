@@ -21,8 +21,12 @@ def iter_export_rows(session: Session, batch_name: str | None = None) -> Iterato
         .join(Page, col(TableRow.page_id) == col(Page.id))
         .join(ScanFile, col(Page.scan_file_id) == col(ScanFile.id))
         .join(Sheet, col(TableRow.sheet_id) == col(Sheet.id), isouter=True)
-        .order_by(col(ScanFile.original_name), col(ScanFile.id), col(Page.page_number),
-                  col(TableRow.row_number))
+        .order_by(
+            col(ScanFile.original_name),
+            col(ScanFile.id),
+            col(Page.page_number),
+            col(TableRow.row_number),
+        )
     )
     if batch_name is not None:
         query = query.join(Batch, col(ScanFile.batch_id) == col(Batch.id)).where(
@@ -35,7 +39,9 @@ def iter_export_rows(session: Session, batch_name: str | None = None) -> Iterato
         fields: dict[int, dict[str, FieldReading]] = defaultdict(dict)
         for field in session.exec(select(RowField).where(col(RowField.row_id).in_(row_ids))):
             fields[field.row_id][field.name] = FieldReading(
-                value=field.value, confidence=field.confidence, status=field.status,
+                value=field.value,
+                confidence=field.confidence,
+                status=field.status,
                 reason=field.reason,
             )
         for row, page, scan_file, sheet in chunk:
@@ -45,5 +51,10 @@ def iter_export_rows(session: Session, batch_name: str | None = None) -> Iterato
                 council=sheet.council if sheet else None,
                 school=sheet.school if sheet else None,
             )
-            yield build_row(scan_file.original_name, page.page_number, row.row_number, header,
-                            fields.get(row.id or 0, {}))
+            yield build_row(
+                scan_file.original_name,
+                page.page_number,
+                row.row_number,
+                header,
+                fields.get(row.id or 0, {}),
+            )

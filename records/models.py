@@ -95,6 +95,7 @@ class Sheet(SQLModel, table=True):
     issuing_body: str | None = Field(default=None, max_length=300)
     title: str | None = Field(default=None, max_length=500)
     raw_text: str | None = None
+    columns_json: str | None = None  # the table's column layout, carried to the next page
     continues_sheet_id: int | None = Field(default=None, foreign_key="sheet.id")
 
 
@@ -133,7 +134,9 @@ class RowField(SQLModel, table=True):
     ocr_value: str | None = None  # the machine's parsed value, kept after corrections
     value: str | None = None  # the current value (canonical text)
     confidence: float | None = None
-    status: FieldStatus = Field(default=FieldStatus.NEEDS_REVIEW, sa_column=_enum_column(FieldStatus))
+    status: FieldStatus = Field(
+        default=FieldStatus.NEEDS_REVIEW, sa_column=_enum_column(FieldStatus)
+    )
     reason: str | None = Field(default=None, max_length=500)  # why this status, for a reviewer
     box_x: int | None = None
     box_y: int | None = None

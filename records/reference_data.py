@@ -300,7 +300,5 @@ HISTORICAL_PLACES: tuple[HistoricalPlace, ...] = (
 def historical_places(year: int, *, local: bool | None = None) -> tuple[HistoricalPlace, ...]:
     """Place names in use in ``year``; ``local`` filters to (or away from) the BR–VT area."""
     return tuple(
-        p
-        for p in HISTORICAL_PLACES
-        if p.valid_in(year) and (local is None or p.local == local)
+        p for p in HISTORICAL_PLACES if p.valid_in(year) and (local is None or p.local == local)
     )

@@ -115,6 +115,7 @@ def upgrade() -> None:
     sa.Column('issuing_body', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
     sa.Column('title', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.Column('raw_text', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('columns_json', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('continues_sheet_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['continues_sheet_id'], ['sheet.id'], ),
     sa.ForeignKeyConstraint(['page_id'], ['page.id'], ),
