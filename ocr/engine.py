@@ -113,6 +113,47 @@ class Engine:
         # The weakest character decides: one wrong digit makes the whole score wrong.
         return Reading("".join(chars), min(confidences), choices)
 
+    def read_cells(self, cells: list[GrayImage], whitelist: str | None = None) -> list[Reading]:
+        """Read a column of cells in one pass; each symbol goes to the slot holding its centre."""
+        if not cells:
+            return []
+        gap = max(8, max(c.shape[0] for c in cells) // 2)
+        sheet, slots = stack_cells(cells, gap)
+        self._set_image(sheet, tesserocr.PSM.SINGLE_BLOCK, whitelist)
+        self._api.Recognize()
+        parts: list[list[tuple[int, str, float, list[CharChoice], bool]]] = [[] for _ in cells]
+        level = tesserocr.RIL.SYMBOL
+        for symbol in tesserocr.iterate_level(self._api.GetIterator(), level):
+            text = symbol.GetUTF8Text(level)
+            box = symbol.BoundingBox(level)
+            if not text or not box:
+                continue
+            center = (box[1] + box[3]) / 2
+            slot = next((i for i, (a, b) in enumerate(slots) if a - gap / 2 <= center < b + gap / 2),
+                        None)
+            if slot is None:
+                continue
+            confidence = symbol.Confidence(level) / 100
+            alternatives = [CharChoice(c.GetUTF8Text(), c.Confidence() / 100)
+                            for c in symbol.GetChoiceIterator()]
+            parts[slot].append((box[0], text, confidence, alternatives or
+                                [CharChoice(text, confidence)],
+                                symbol.IsAtBeginningOf(tesserocr.RIL.WORD)))
+        readings: list[Reading] = []
+        for symbols in parts:
+            symbols.sort(key=lambda s: s[0])
+            chars: list[str] = []
+            choices: list[list[CharChoice]] = []
+            for index, (_, text, _, alternatives, starts_word) in enumerate(symbols):
+                if starts_word and index:
+                    chars.append(" ")
+                    choices.append([CharChoice(" ", 1.0)])
+                chars.append(text)
+                choices.append(alternatives)
+            confidence = min((s[2] for s in symbols), default=0.0)
+            readings.append(Reading("".join(chars), confidence, choices))
+        return readings
+
     def read_block(self, image: GrayImage) -> str:
         """Read a block of several lines (the sheet header)."""
         self._set_image(image, tesserocr.PSM.SINGLE_BLOCK, None)
@@ -138,3 +179,19 @@ class Engine:
 def engine() -> Engine:
     """The engine of this process, created on first use."""
     return Engine()
+
+
+def stack_cells(cells: list[GrayImage], gap: int) -> tuple[GrayImage, list[tuple[int, int]]]:
+    """Stack cell images into one white column, ``gap`` pixels apart; return the slots' y
+    ranges.  Reading a column in one call costs one page-layout pass instead of one per cell."""
+    width = max((c.shape[1] for c in cells), default=1)
+    height = sum(c.shape[0] for c in cells) + gap * (len(cells) + 1)
+    sheet = np.full((max(height, 1), width + 2 * gap), 255, dtype=np.uint8)
+    slots: list[tuple[int, int]] = []
+    y = gap
+    for cell in cells:
+        h, w = cell.shape
+        sheet[y : y + h, gap : gap + w] = cell
+        slots.append((y, y + h))
+        y += h + gap
+    return sheet, slots

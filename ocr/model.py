@@ -63,6 +63,7 @@ class PageOutcome(StrEnum):
     TABLE = "table"  # a table was found and read
     BLANK = "blank"  # nothing printed on the page
     NO_TABLE = "no_table"  # text, but no score table (a cover letter, a notes page)
+    UNKNOWN_COLUMNS = "unknown_columns"  # a table whose column titles could not be recognised
 
 
 @dataclass

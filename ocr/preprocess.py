@@ -156,36 +156,83 @@ def _osd_api() -> tesserocr.PyTessBaseAPI:
     return tesserocr.PyTessBaseAPI(path=tessdata_path(), lang="osd", psm=tesserocr.PSM.OSD_ONLY)
 
 
-OSD_MIN_CONFIDENCE = 1.5
+OSD_MIN_CONFIDENCE = 2.0
+OSD_LONGEST_SIDE = 2400
 
 
-def orientation(binary: GrayImage) -> int:
-    """Degrees clockwise the page was turned (0, 90, 180 or 270).
-
-    Tesseract's OSD decides when it is confident; otherwise the row-profile test decides
-    between upright and sideways (a sideways guess is taken as 90°: the common scanner case).
-    """
-    small = _downscale(binary, 1600)
+def _osd_upside_down(clean: GrayImage) -> bool | None:
+    """Tesseract's orientation detection on a page without rules: True upside down, False
+    upright, None when it is unsure or answers sideways (rules and digits confuse it)."""
     try:
         api = _osd_api()
-        api.SetImage(Image.fromarray(small))
+        api.SetImage(Image.fromarray(_downscale(clean, OSD_LONGEST_SIDE)))
         found = api.DetectOrientationScript()
     except RuntimeError:
-        found = None
-    if found and found["orient_conf"] >= OSD_MIN_CONFIDENCE:
-        return int(found["orient_deg"]) % 360
-    return 90 if text_is_sideways(small) else 0
+        return None
+    if not found or found["orient_conf"] < OSD_MIN_CONFIDENCE:
+        return None
+    degrees = int(found["orient_deg"]) % 360
+    return {0: False, 180: True}.get(degrees)
+
+
+def _reads_better_flipped(clean: GrayImage) -> bool:
+    """Read a strip both ways up; the way the engine is more confident is the right one."""
+    height = clean.shape[0]
+    strip = clean[height * 2 // 5 : height * 3 // 5]
+    api = _text_api()
+    scores = []
+    for image in (strip, rotate_image(strip, 180)):
+        api.SetImage(Image.fromarray(_downscale(image, 1600)))
+        api.Recognize()
+        scores.append(api.MeanTextConf())
+    return scores[1] > scores[0]
+
+
+@cache
+def _text_api() -> tesserocr.PyTessBaseAPI:
+    return tesserocr.PyTessBaseAPI(path=tessdata_path(), lang="vie",
+                                   psm=tesserocr.PSM.SINGLE_BLOCK)
 
 
 def make_upright(gray: GrayImage, dpi: int = 300) -> Upright:
-    """Turn and straighten a page; return it in gray and binarised."""
+    """Turn and straighten a page; return it in gray and binarised.
+
+    Order matters: the quarter turn first (the row-profile test does not mind a small skew),
+    then deskew, then rules are erased, and only then is "upside down?" asked, because ruling
+    lines and columns of digits mislead Tesseract's orientation detection.
+    """
+    from ocr.table import erase_rules, find_rules  # table builds on this module
+
     binary = binarize(gray, dpi)
-    turned = orientation(binary)
-    if turned:
-        gray = rotate_image(gray, turned)
-        binary = rotate_image(binary, turned)
+    turned = 0
+    if text_is_sideways(binary):
+        turned = 90
+        gray, binary = rotate_image(gray, 90), rotate_image(binary, 90)
     angle = skew_angle(binary)
     if abs(angle) >= 0.05:
         gray = rotate_image(gray, angle)
         binary = binarize(gray, dpi)
+    clean = erase_rules(binary, find_rules(binary))
+    flipped = _osd_upside_down(clean)
+    if flipped is None:
+        flipped = _reads_better_flipped(clean)
+    if flipped:
+        turned += 180
+        gray, binary = rotate_image(gray, 180), rotate_image(binary, 180)
     return Upright(gray=gray, binary=binary, rotation=turned, deskew=angle)
+
+
+def erase_small_specks(binary: GrayImage, max_area: int = 2) -> GrayImage:
+    """Remove isolated dots of scanner noise (a pixel or two) that Tesseract reads as commas.
+
+    Kept tiny on purpose: a dot-matrix letter is made of dots only a few pixels wide.
+    """
+    ink = (binary == 0).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= max_area)
+    small = small[small > 0]
+    if small.size == 0:
+        return binary
+    out = binary.copy()
+    out[np.isin(labels, small)] = 255
+    return out

@@ -1,0 +1,98 @@
+"""Recognising a table's columns from their Vietnamese titles and the variants sheets use.
+
+Titles are compared on their accent-folded form (OCR often loses or confuses diacritics in
+small header print), long titles by fuzzy ratio and short ones (TĐ, KQ, Sử, Tên) only exactly,
+since a fuzzy match between two-letter words means nothing.  Some columns carry half a field:
+"Họ và tên đệm" + "Tên" (a name split in two) or "Nam" / "Nữ" columns marked with an x; those
+get part names that the reader joins back into the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from records.vntext import folded_key
+from records.vocabulary import SCORE_PREFIX
+
+# Column parts that are not export fields themselves.
+ROW_NUMBER = "row_number"  # STT: the row's number on the list
+NAME_HEAD = "name_head"  # họ và tên đệm: surname and middle part
+NAME_GIVEN = "name_given"  # tên: the given name
+MALE_MARK = "sex_male_mark"  # a "Nam" column ticked with x
+FEMALE_MARK = "sex_female_mark"  # a "Nữ" column ticked with x
+NOTES = "notes"  # ghi chú
+
+# (column part, folded title variants).  Order matters only for equal scores.
+TITLE_VARIANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (ROW_NUMBER, ("stt", "tt", "so tt", "so thu tu")),
+    ("candidate_number", ("sbd", "so bd", "so bao danh", "so bao", "so b.d")),
+    (NAME_HEAD, ("ho va ten dem", "ho va chu lot", "ho va ten lot", "ho dem", "ho va ten đem")),
+    (NAME_GIVEN, ("ten",)),
+    ("full_name", ("ho va ten", "ho ten", "ho va ten thi sinh", "ho ten thi sinh")),
+    ("birth_date", ("ngay sinh", "ngay thang nam sinh", "nam sinh", "ngay thang sinh")),
+    ("birthplace", ("noi sinh",)),
+    ("sex", ("gioi tinh", "phai", "nam/nu", "nam nu", "nam-nu")),
+    (MALE_MARK, ("nam",)),
+    (FEMALE_MARK, ("nu",)),
+    (SCORE_PREFIX + "literature", ("van", "ngu van", "van hoc")),
+    (SCORE_PREFIX + "math", ("toan",)),
+    (SCORE_PREFIX + "physics", ("vat ly", "ly", "vat li", "li")),
+    (SCORE_PREFIX + "chemistry", ("hoa hoc", "hoa")),
+    (SCORE_PREFIX + "biology", ("sinh vat", "sinh", "sinh hoc")),
+    (SCORE_PREFIX + "history", ("lich su", "su")),
+    (SCORE_PREFIX + "geography", ("dia ly", "dia", "dia li")),
+    (SCORE_PREFIX + "foreign_language", ("ngoai ngu", "n.ngu", "n. ngu", "nn", "anh van")),
+    (SCORE_PREFIX + "civics", ("chinh tri", "c.tri", "c. tri", "gdcd")),
+    ("total", ("tong diem", "td", "tong cong", "tong", "t.diem", "tong so diem")),
+    ("bonus", ("diem kk", "kk", "diem uu tien", "diem khuyen khich", "uu tien", "diem ut")),
+    ("ranking", ("xep loai", "xl", "loai tn", "loai", "xep loai tn")),
+    ("result", ("ket qua", "kq", "ket qua thi")),
+    (NOTES, ("ghi chu",)),
+)
+
+SHORT_TITLE = 4  # folded titles up to this length must match exactly
+MIN_RATIO = 82.0
+
+_PARENTHESES = re.compile(r"\(.*?\)|\(.*$")
+_NOISE = re.compile(r"[^a-z0-9/. ]+")
+
+
+def _clean(title: str) -> str:
+    folded = folded_key(_PARENTHESES.sub(" ", title))
+    folded = _NOISE.sub(" ", folded)
+    return " ".join(folded.split()).strip(" .")
+
+
+def match_title(title: str) -> tuple[str | None, float]:
+    """The column part a title names, with a score 0..100 (None when nothing fits)."""
+    text = _clean(title)
+    if not text:
+        return None, 0.0
+    best: tuple[str | None, float] = (None, 0.0)
+    for part, variants in TITLE_VARIANTS:
+        for variant in variants:
+            if len(variant) <= SHORT_TITLE or len(text) <= SHORT_TITLE:
+                score = 100.0 if text == variant else 0.0
+            else:
+                score = fuzz.ratio(text, variant)
+            if score > best[1]:
+                best = (part, score)
+    return best if best[1] >= MIN_RATIO else (None, best[1])
+
+
+def match_columns(titles: Sequence[str]) -> list[str | None]:
+    """Column parts for a row of titles; a part claimed twice keeps its best-scoring column."""
+    matches = [match_title(t) for t in titles]
+    best_for: dict[str, tuple[int, float]] = {}
+    for index, (part, score) in enumerate(matches):
+        if part is not None and (part not in best_for or score > best_for[part][1]):
+            best_for[part] = (index, score)
+    keep = {index for index, _ in best_for.values()}
+    return [part if index in keep else None for index, (part, _) in enumerate(matches)]
+
+
+def recognised_count(parts: Sequence[str | None]) -> int:
+    return sum(part is not None for part in parts)

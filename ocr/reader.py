@@ -1,0 +1,230 @@
+"""Reading a page: image in, structured sheet with per-field confidence out.
+
+The steps, each in its own module:
+  upright (preprocess) → blank? → rules and table (table) → sheet header (sheet_header)
+  → column titles (columns) → cells, a column at a time with its alphabet (engine)
+  → row assembly → checks and repairs (checks).
+Pure: no database, no files; the caller decides what to keep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ocr import columns as cols
+from ocr.checks import assess_row
+from ocr.engine import Engine, Reading, engine
+from ocr.model import Box, ColumnLayout, PageOutcome, RowResult, SheetResult
+from ocr.preprocess import erase_small_specks, is_blank, make_upright
+from ocr.sheet_header import parse_header
+from ocr.table import Table, erase_rules, find_rules, locate_table
+from records.export_format import SheetHeader
+from records.vocabulary import FIELDS_BY_NAME, SCORE_PREFIX
+
+GrayImage = npt.NDArray[np.uint8]
+
+A4_LONG_SIDE_INCHES = 11.69
+MAX_HEADER_BANDS = 3
+MIN_RECOGNISED_COLUMNS = 3
+
+_DIGITS = "0123456789"
+_SCORE_CHARS = _DIGITS + ",.Vv"
+WHITELISTS: dict[str, str | None] = {
+    "candidate_number": _DIGITS + "ABCDEFGHIKLMNOPQRSTUVXY.-/",
+    "birth_date": _DIGITS + "/-.",
+    "total": _SCORE_CHARS + "+ ",
+    "bonus": _SCORE_CHARS,
+    cols.ROW_NUMBER: _DIGITS,
+    cols.MALE_MARK: "xX",
+    cols.FEMALE_MARK: "xX",
+}
+
+
+def whitelist_for(part: str) -> str | None:
+    if part in WHITELISTS:
+        return WHITELISTS[part]
+    if part.startswith(SCORE_PREFIX):
+        return _SCORE_CHARS
+    return None  # names, places, words: the whole Vietnamese alphabet
+
+
+def estimate_dpi(image: GrayImage) -> int:
+    """Archive scans are A4 (or A3 folded to A4): the long side tells the resolution."""
+    return max(100, int(round(max(image.shape) / A4_LONG_SIDE_INCHES)))
+
+
+@dataclass
+class _Cell:
+    part: str
+    box: Box
+    reading: Reading
+
+
+def _crop(image: GrayImage, box: Box) -> GrayImage:
+    return image[max(0, box.y) : box.bottom, max(0, box.x) : box.right]
+
+
+def _column_boxes(table: Table, band: tuple[int, int], pad_y: int) -> list[Box]:
+    top, bottom = band
+    boxes = []
+    for left, right in zip(table.column_edges, table.column_edges[1:], strict=False):
+        inset = max(2, (right - left) // 40)
+        boxes.append(Box(left + inset, top - pad_y, max(1, right - left - 2 * inset),
+                         bottom - top + 2 * pad_y))
+    return boxes
+
+
+def _read_titles(reader: Engine, clean: GrayImage, table: Table, bands: int) -> list[str]:
+    top, bottom = table.bands[0][0], table.bands[bands - 1][1]
+    titles = []
+    for box in _column_boxes(table, (top, bottom), 2):
+        crop = _crop(clean, box)
+        titles.append(" ".join(reader.read_block(crop).split()) if crop.size else "")
+    return titles
+
+
+def find_columns(
+    reader: Engine, clean: GrayImage, table: Table
+) -> tuple[ColumnLayout | None, int]:
+    """The column layout from the title rows, and how many bands the titles take."""
+    best: tuple[ColumnLayout | None, int, int] = (None, 0, 0)
+    for bands in range(1, min(MAX_HEADER_BANDS, len(table.bands) - 1) + 1):
+        titles = _read_titles(reader, clean, table, bands)
+        parts = cols.match_columns(titles)
+        count = cols.recognised_count(parts)
+        if count > best[2]:
+            best = (ColumnLayout(parts, list(table.column_edges), titles), bands, count)
+    layout, bands, count = best
+    if count < MIN_RECOGNISED_COLUMNS:
+        return None, 0
+    return layout, bands
+
+
+def _layout_for(table: Table, previous: ColumnLayout) -> ColumnLayout:
+    """Carry a previous page's columns onto this table: by index when the counts agree, else
+    each column takes the part of the previous column nearest its centre."""
+    edges = table.column_edges
+    if len(edges) == len(previous.edges):
+        return ColumnLayout(list(previous.fields), list(edges), list(previous.titles))
+    centers = [(a + b) / 2 for a, b in zip(previous.edges, previous.edges[1:], strict=False)]
+    parts: list[str | None] = []
+    for a, b in zip(edges, edges[1:], strict=False):
+        middle = (a + b) / 2
+        nearest = min(range(len(centers)), key=lambda i: abs(centers[i] - middle))
+        parts.append(previous.fields[nearest])
+    return ColumnLayout(parts, list(edges), list(previous.titles))
+
+
+def read_cells(
+    reader: Engine, clean: GrayImage, table: Table, layout: ColumnLayout,
+    bands: Sequence[tuple[int, int]],
+) -> list[dict[str, _Cell]]:
+    """Every cell of every data band, read a column at a time."""
+    rows: list[dict[str, _Cell]] = [{} for _ in bands]
+    heights = [b - a for a, b in bands]
+    pad = max(2, int(np.median(heights) * 0.12)) if heights else 2
+    for index, part in enumerate(layout.fields):
+        if part is None or part == cols.NOTES or index + 1 >= len(table.column_edges):
+            continue
+        boxes = [_column_boxes(table, band, pad)[index] for band in bands]
+        crops = [_crop(clean, box) for box in boxes]
+        readings = reader.read_cells(crops, whitelist_for(part))
+        for row, box, reading in zip(rows, boxes, readings, strict=True):
+            row[part] = _Cell(part, box, reading)
+    return rows
+
+
+def _union(a: Box, b: Box) -> Box:
+    x, y = min(a.x, b.x), min(a.y, b.y)
+    return Box(x, y, max(a.right, b.right) - x, max(a.bottom, b.bottom) - y)
+
+
+def assemble_row(cells: dict[str, _Cell]) -> dict[str, tuple[Reading, Box]]:
+    """Join column parts into export fields: a split name, sex marked by an x."""
+    fields: dict[str, tuple[Reading, Box]] = {
+        part: (cell.reading, cell.box) for part, cell in cells.items() if part in FIELDS_BY_NAME
+    }
+    head, given = cells.get(cols.NAME_HEAD), cells.get(cols.NAME_GIVEN)
+    if head and given:
+        joined = f"{head.reading.text.strip()} {given.reading.text.strip()}".strip()
+        fields["full_name"] = (
+            Reading(joined, min(head.reading.confidence, given.reading.confidence)),
+            _union(head.box, given.box),
+        )
+    female, male = cells.get(cols.FEMALE_MARK), cells.get(cols.MALE_MARK)
+    if female or male:
+        marked_female = bool(female and "x" in female.reading.text.lower())
+        marked_male = bool(male and "x" in male.reading.text.lower())
+        if male is None:  # only a "Nữ" column: no mark means male
+            text = "Nữ" if marked_female else "Nam"
+        else:
+            text = "Nữ" if marked_female and not marked_male else (
+                "Nam" if marked_male and not marked_female else "")
+        marks = [c for c in (female, male) if c is not None]
+        box = marks[0].box if len(marks) == 1 else _union(marks[0].box, marks[1].box)
+        # An empty cell reads with confidence 0: trust comes from the cells' emptiness itself.
+        confidence = min(
+            (c.reading.confidence if c.reading.text.strip() else 0.9) for c in marks
+        )
+        fields["sex"] = (Reading(text, confidence), box)
+    return fields
+
+
+def read_page(
+    gray: GrayImage, *, layout: ColumnLayout | None = None, reader: Engine | None = None,
+    sample_key: str = "",
+) -> tuple[SheetResult, GrayImage]:
+    """Read one page; return the sheet and the page image in reading orientation."""
+    reader = reader or engine()
+    dpi = estimate_dpi(gray)
+    upright = make_upright(gray, dpi)
+    height, width = upright.gray.shape
+    base = SheetResult(outcome=PageOutcome.BLANK, rotation=upright.rotation,
+                       deskew_angle=upright.deskew, width=width, height=height)
+    if is_blank(upright.binary):
+        return base, upright.gray
+    rules = find_rules(upright.binary)
+    table = locate_table(upright.binary, rules)
+    clean = erase_small_specks(erase_rules(upright.binary, rules))
+    header_bottom = table.box.y if table else height // 3
+    header_text = reader.read_block(clean[: max(1, header_bottom), :]) if header_bottom > 10 else ""
+    found = parse_header(header_text)
+    base.header = SheetHeader(exam_year=found.exam_year, level=found.level,
+                              council=found.council, school=found.school)
+    base.issuing_body, base.title, base.header_text = found.issuing_body, found.title, header_text
+    if table is None:
+        base.outcome = PageOutcome.NO_TABLE
+        return base, upright.gray
+    base.outcome = PageOutcome.TABLE
+    own_layout, title_bands = find_columns(reader, clean, table)
+    if own_layout is None:
+        if layout is None:
+            base.needs_layout = True
+            base.outcome = PageOutcome.UNKNOWN_COLUMNS
+            return base, upright.gray
+        own_layout = _layout_for(table, layout)
+        base.notes.append("Dùng tiêu đề cột của trang trước")
+    base.columns = own_layout
+    data_bands = table.bands[title_bands:]
+    cells = read_cells(reader, clean, table, own_layout, data_bands)
+    previous_number: str | None = None
+    for number, (band, row_cells) in enumerate(zip(data_bands, cells, strict=True), start=1):
+        assembled = assemble_row(row_cells)
+        if not any(reading.text.strip() for reading, _ in assembled.values()):
+            continue  # an empty ruled row at the end of a list
+        fields = assess_row(
+            {name: (reading, box) for name, (reading, box) in assembled.items()},
+            exam_year=found.exam_year, level=found.level,
+            previous_candidate_number=previous_number,
+            sample_key=f"{sample_key}:{number}",
+        )
+        candidate = fields.get("candidate_number")
+        if candidate is not None and candidate.value:
+            previous_number = candidate.value
+        box = Box(table.box.x, band[0], table.box.w, band[1] - band[0])
+        base.rows.append(RowResult(len(base.rows) + 1, box, fields))
+    return base, upright.gray

@@ -1,0 +1,94 @@
+"""Reading the sheet header: issuing body, title, exam year, level, council and school.
+
+The header is free text in a handful of set phrasings (DOMAIN.md §1); lines are matched on
+their accent-folded form so that a lost diacritic does not lose the field, while the values
+keep the text as printed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from records.vntext import fold_accents, nfc, normalize_spacing
+from records.vocabulary import Level
+
+_YEAR = r"(19[7-9]\d|200\d)"
+_SCHOOL_YEAR = re.compile(_YEAR + r"\s*[-–/]\s*" + _YEAR)
+_ANY_YEAR = re.compile(r"(?<!\d)" + _YEAR + r"(?!\d)")
+
+# Level by title words, checked in this order (the longer phrases first).
+_LEVEL_WORDS: tuple[tuple[str, Level], ...] = (
+    ("bo tuc van hoa", Level.BTVH),
+    ("btvh", Level.BTVH),
+    ("trung hoc pho thong", Level.THPT),
+    ("thpt", Level.THPT),
+    ("trung hoc co so", Level.THCS),
+    ("thcs", Level.THCS),
+    ("pho thong trung hoc", Level.PTTH),
+    ("ptth", Level.PTTH),
+    ("pho thong co so", Level.PTCS),
+    ("ptcs", Level.PTCS),
+)
+
+_COUNCIL = re.compile(r"^(?:hoi dong thi|hoi dong coi thi|hoi dong|hd thi|hđ thi)\s*[:.]?\s*", re.I)
+_SCHOOL = re.compile(r"^(?:truong)\s*[:.]?\s*", re.I)
+
+
+@dataclass
+class HeaderFields:
+    exam_year: int | None = None
+    level: str | None = None
+    council: str | None = None
+    school: str | None = None
+    issuing_body: str | None = None
+    title: str | None = None
+
+
+def _fold(line: str) -> str:
+    return fold_accents(line).lower()
+
+
+def _after_label(line: str, pattern: re.Pattern[str]) -> str | None:
+    """The text after a label such as "HỘI ĐỒNG THI:", taken from the original line."""
+    folded = _fold(line)
+    match = pattern.match(folded)
+    if not match:
+        return None
+    # Folding keeps one character per character (NFC in, marks removed), so offsets agree.
+    value = line[len(match.group(0)) :].strip(" :.-")
+    return value or None
+
+
+def parse_header(text: str) -> HeaderFields:
+    """Pick the header's fields out of its lines (as OCR returned them)."""
+    fields = HeaderFields()
+    lines = [normalize_spacing(nfc(line)) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    for line in lines:
+        folded = _fold(line)
+        if fields.issuing_body is None and (
+            folded.startswith("so giao duc") or folded.startswith("ubnd") or "uy ban" in folded
+        ):
+            fields.issuing_body = line
+        if fields.title is None and ("danh sach" in folded or "bang ghi diem" in folded
+                                     or "bang diem" in folded or "ket qua thi" in folded):
+            fields.title = line
+        if fields.council is None:
+            fields.council = _after_label(line, _COUNCIL)
+        if fields.school is None and not folded.startswith("truong ban"):
+            fields.school = _after_label(line, _SCHOOL)
+        if fields.level is None:
+            for words, level in _LEVEL_WORDS:
+                if words in folded and "cong hoa" not in folded:
+                    fields.level = level.value
+                    break
+        if fields.exam_year is None and "ngay" not in folded:  # not the footer's date line
+            school_year = _SCHOOL_YEAR.search(line)
+            if school_year and int(school_year.group(2)) == int(school_year.group(1)) + 1:
+                fields.exam_year = int(school_year.group(2))  # năm học 1986-1987: exam in 1987
+            elif "nam" in folded or "khoa" in folded or "ky thi" in folded:
+                year = _ANY_YEAR.search(line)
+                if year:
+                    fields.exam_year = int(year.group(1))
+    return fields

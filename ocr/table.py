@@ -1,0 +1,299 @@
+"""Table structure as named steps: rules → table region → columns → row bands.
+
+Three kinds of table occur (DOMAIN.md §1) and each step handles all three:
+- fully ruled: vertical and horizontal rules; rows are the bands between horizontal rules;
+- partly ruled: vertical rules only; rows are text-line bands found by the ink profile;
+- unruled: no rules; columns are the white gaps that run through every row.
+
+Rules are found by morphological opening with long thin kernels (after closing small gaps, so
+that dot-matrix rules made of separate dots count as lines), then erased before reading.
+Unlike img2table, nothing here reads text: structure first, then the reader reads each column
+with that column's alphabet and keeps every cell's confidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from ocr.model import Box
+
+GrayImage = npt.NDArray[np.uint8]
+Mask = npt.NDArray[np.uint8]
+
+
+class Ruling(StrEnum):
+    FULL = "full"
+    VERTICAL = "vertical"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A ruling line: ``pos`` across it, ``start``..``end`` along it."""
+
+    pos: int
+    start: int
+    end: int
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass
+class Rules:
+    horizontal: list[Segment]
+    vertical: list[Segment]
+    mask: Mask  # 1 where a rule's ink is
+
+
+@dataclass
+class Table:
+    box: Box
+    column_edges: list[int]
+    bands: list[tuple[int, int]]  # (top, bottom) of each text row, header rows included
+    ruling: Ruling
+    rules: Rules | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _ink(binary: GrayImage) -> Mask:
+    return (binary == 0).astype(np.uint8)
+
+
+def _components(mask: Mask) -> npt.NDArray[np.int32]:
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return np.asarray(stats[1:], dtype=np.int32)
+
+
+def _merge_segments(segments: list[Segment], pos_tol: int, gap_tol: int) -> list[Segment]:
+    """Join pieces of one broken rule (faded, dotted, crossed by a stamp)."""
+    merged: list[Segment] = []
+    for seg in sorted(segments, key=lambda s: (s.pos, s.start)):
+        for index, other in enumerate(merged):
+            if abs(other.pos - seg.pos) <= pos_tol and seg.start <= other.end + gap_tol \
+                    and seg.end >= other.start - gap_tol:
+                merged[index] = Segment((other.pos + seg.pos) // 2, min(other.start, seg.start),
+                                        max(other.end, seg.end))
+                break
+        else:
+            merged.append(seg)
+    return merged
+
+
+def find_rules(binary: GrayImage) -> Rules:
+    """Horizontal and vertical ruling lines of the page."""
+    height, width = binary.shape
+    ink = _ink(binary)
+    bridge = max(3, width // 500)
+    h_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, bridge * 2 + 1), np.uint8))
+    v_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((bridge * 2 + 1, 1), np.uint8))
+    h_len, v_len = max(40, width // 14), max(40, height // 28)
+    h_mask = cv2.morphologyEx(h_closed, cv2.MORPH_OPEN, np.ones((1, h_len), np.uint8))
+    v_mask = cv2.morphologyEx(v_closed, cv2.MORPH_OPEN, np.ones((v_len, 1), np.uint8))
+    horizontal = [
+        Segment(int(y + h // 2), int(x), int(x + w))
+        for x, y, w, h, _ in _components(h_mask) if h <= height // 60
+    ]
+    vertical = [
+        Segment(int(x + w // 2), int(y), int(y + h))
+        for x, y, w, h, _ in _components(v_mask) if w <= width // 60
+    ]
+    tol = max(4, width // 300)
+    horizontal = [s for s in _merge_segments(horizontal, tol, width // 20) if s.length >= width // 5]
+    vertical = [s for s in _merge_segments(vertical, tol, height // 15) if s.length >= height // 12]
+    mask = np.maximum(h_mask & ink, v_mask & ink)
+    return Rules(horizontal, vertical, np.asarray(mask, dtype=np.uint8))
+
+
+def erase_rules(binary: GrayImage, rules: Rules) -> GrayImage:
+    """The page without its ruling lines (slightly widened, to take their ragged edges too)."""
+    grown = cv2.dilate(rules.mask, np.ones((3, 3), np.uint8))
+    out = binary.copy()
+    out[grown > 0] = 255
+    return out
+
+
+def _runs(flags: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """(start, end) of every run of True."""
+    padded = np.concatenate(([False], flags, [False]))
+    changes = np.flatnonzero(padded[1:] != padded[:-1])
+    return [(int(a), int(b)) for a, b in zip(changes[::2], changes[1::2], strict=True)]
+
+
+def text_bands(ink: Mask, top: int, bottom: int, left: int, right: int,
+               min_height: int) -> list[tuple[int, int]]:
+    """Text-line bands between ``top`` and ``bottom``.
+
+    Lines of a dense list nearly touch (a capital's diacritic reaches the descenders of the line
+    above), so bands are not the white gaps between lines: each line's *core* (where ink is
+    dense: the x-height) is found first, and the band reaches half way to the next core.
+    """
+    region = ink[top:bottom, left:right]
+    if region.size == 0 or not region.any():
+        return []
+    profile = region.sum(axis=1).astype(np.float64)
+    smooth = max(1, min_height // 3)
+    profile = np.convolve(profile, np.ones(smooth) / smooth, mode="same")
+    level = float(np.percentile(profile[profile > 0], 90))
+    cores = [c for c in _runs(profile >= level * 0.2) if c[1] - c[0] >= max(2, min_height // 2)]
+    if not cores:
+        return []
+    bands: list[tuple[int, int]] = []
+    for index, (start, end) in enumerate(cores):
+        height = end - start
+        upper = (cores[index - 1][1] + start) // 2 if index else max(0, start - height * 2 // 3)
+        lower = (end + cores[index + 1][0]) // 2 if index + 1 < len(cores) else min(
+            len(profile), end + height // 2)
+        bands.append((upper + top, lower + top))
+    return bands
+
+
+def _column_gaps(ink: Mask, bands: list[tuple[int, int]], left: int, right: int,
+                 min_gap: int) -> list[int]:
+    """x positions of white gaps that run through (nearly) every band: unruled columns."""
+    if not bands:
+        return []
+    occupied = np.zeros(right - left, dtype=np.int32)
+    for top, bottom in bands:
+        occupied += ink[top:bottom, left:right].max(axis=0).astype(np.int32)
+    free = occupied <= max(0, len(bands) // 25)
+    edges: list[int] = []
+    start = None
+    for x, value in enumerate(free):
+        if value and start is None:
+            start = x
+        elif not value and start is not None:
+            if x - start >= min_gap and start > 0:
+                edges.append(left + (start + x) // 2)
+            start = None
+    return edges
+
+
+def _ink_extent(ink: Mask, top: int, bottom: int) -> tuple[int, int]:
+    columns = np.flatnonzero(ink[top:bottom].max(axis=0))
+    if columns.size == 0:
+        return 0, ink.shape[1]
+    return int(columns[0]), int(columns[-1]) + 1
+
+
+def _cluster(values: list[int], tol: int) -> list[int]:
+    out: list[list[int]] = []
+    for value in sorted(values):
+        if out and value - out[-1][-1] <= tol:
+            out[-1].append(value)
+        else:
+            out.append([value])
+    return [int(np.median(group)) for group in out]
+
+
+def locate_table(binary: GrayImage, rules: Rules | None = None) -> Table | None:
+    """Find the score table on an upright, binarised page."""
+    height, width = binary.shape
+    rules = rules or find_rules(binary)
+    clean = erase_rules(binary, rules)
+    ink = _ink(clean)
+    min_band = max(6, height // 300)
+    tol = max(6, width // 200)
+
+    long_vertical = [s for s in rules.vertical if s.length >= height // 6]
+    if len(long_vertical) >= 2:
+        longest = max(s.length for s in long_vertical)
+        spine = [s for s in long_vertical if s.length >= longest * 0.5]
+        top = int(np.median([s.start for s in spine]))
+        bottom = int(np.median([s.end for s in spine]))
+        xs = _cluster([s.pos for s in spine], tol)
+        horizontal = [s.pos for s in rules.horizontal
+                      if top - tol <= s.pos <= bottom + tol and s.length >= (xs[-1] - xs[0]) * 0.6]
+        left, right = xs[0], xs[-1]
+        ink_left, ink_right = _ink_extent(ink, top, bottom)
+        if ink_left < left - tol * 2:  # no outer rule on the left: the text sets the edge
+            xs.insert(0, max(0, ink_left - tol))
+        if ink_right > right + tol * 2:
+            xs.append(min(width, ink_right + tol))
+        left, right = xs[0], xs[-1]
+        rows = _cluster(horizontal, tol)
+        lines = text_bands(ink, top, bottom, left, right, min_band)
+        ruled = [(a, b) for a, b in zip(rows, rows[1:], strict=False)
+                 if b - a >= min_band and ink[a + 2:b - 2, left:right].any()]
+        if len(ruled) >= max(2, len(lines) * 0.6):
+            bands, ruling = ruled, Ruling.FULL
+        else:  # rules only under the titles or at the end: rows are the text lines
+            bands, ruling = lines, Ruling.VERTICAL
+        if len(bands) < 2:
+            return None
+        return Table(Box(left, top, right - left, bottom - top), xs, bands, ruling, rules)
+
+    long_horizontal = [s for s in rules.horizontal if s.length >= width * 0.4]
+    bands_all = text_bands(ink, 0, height, 0, width, min_band)
+    if len(long_horizontal) >= 3:
+        top = min(s.pos for s in long_horizontal)
+        bottom = max(s.pos for s in long_horizontal)
+        left = min(s.start for s in long_horizontal)
+        right = max(s.end for s in long_horizontal)
+        rows = _cluster([s.pos for s in long_horizontal], tol)
+        lines = text_bands(ink, top, bottom, left, right, min_band)
+        ruled = [(a, b) for a, b in zip(rows, rows[1:], strict=False)
+                 if b - a >= min_band and ink[a + 2:b - 2, left:right].any()]
+        if len(ruled) >= max(2, len(lines) * 0.6):
+            bands, ruling = ruled, Ruling.FULL
+        else:
+            bands, ruling = lines, Ruling.NONE
+    else:
+        table_bands = _unruled_rows(ink, bands_all)
+        if len(table_bands) < 3:
+            return None
+        top, bottom = table_bands[0][0], table_bands[-1][1]
+        left, right = _ink_extent(ink, top, bottom)
+        bands = table_bands
+        ruling = Ruling.NONE
+    if len(bands) < 2:
+        return None
+    body = bands[1:] if len(bands) > 3 else bands
+    line_h = int(np.median([b - a for a, b in body]))
+    gaps = _column_gaps(ink, body, left, right, max(6, int(line_h * 0.3)))
+    edges = [left, *gaps, right]
+    if len(edges) < 4:
+        return None
+    return Table(Box(left, top, right - left, bottom - top), edges, bands, ruling, rules)
+
+
+def _segments_in(ink: Mask, band: tuple[int, int], gap: int) -> int:
+    """How many separate ink runs (cells) a text line has, words within a cell joined."""
+    row = ink[band[0]:band[1]].max(axis=0)
+    runs = 0
+    last_ink = -gap * 2
+    for x in np.flatnonzero(row):
+        if x - last_ink > gap:
+            runs += 1
+        last_ink = int(x)
+    return runs
+
+
+def _unruled_rows(ink: Mask, bands: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of consecutive text lines that look like table rows (≥ 4 cells), with
+    up to two title lines just above it."""
+    if not bands:
+        return []
+    typical = int(np.median([b - a for a, b in bands]))
+    gap = max(8, int(typical * 0.6))
+    counts = [_segments_in(ink, band, gap) for band in bands]
+    best: tuple[int, int] = (0, 0)
+    start = None
+    for index, count in enumerate([*counts, 0]):
+        if count >= 4 and start is None:
+            start = index
+        elif count < 4 and start is not None:
+            if index - start > best[1] - best[0]:
+                best = (start, index)
+            start = None
+    first, last = best
+    for _ in range(2):
+        if first > 0 and counts[first - 1] >= 2 and bands[first][0] - bands[first - 1][1] <= typical:
+            first -= 1
+    return bands[first:last]
