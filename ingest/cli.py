@@ -1,4 +1,4 @@
-"""``bangdiem ingest``: point it at scans, get every page registered (and, later, read)."""
+"""``bangdiem ingest``: point it at scans, get every table row into the database."""
 
 from __future__ import annotations
 
@@ -7,10 +7,36 @@ from typing import Annotated
 
 import typer
 
-from ingest.batch import register_paths
 from ingest.errors import ExitCode
+from ingest.pipeline import BatchSummary, run_batch
 from records.db import migrate, session_scope
 from records.settings import load_settings
+from records.vocabulary import FieldStatus
+
+
+def print_summary(batch: str, summary: BatchSummary) -> None:
+    registered = summary.registered
+    typer.echo(f"Lô «{batch}»: {registered.new_files} tệp mới ({registered.new_pages} trang).")
+    for name in registered.already_seen:
+        typer.echo(f"  Đã nạp từ trước, bỏ qua: {name}")
+    minutes = summary.seconds / 60
+    rate = f", {summary.pages_read / minutes:.1f} trang/phút" if minutes > 0 and summary.pages_read else ""
+    typer.echo(
+        f"Đã đọc {summary.pages_read} trang trong {summary.seconds:.0f} giây{rate}: "
+        f"{summary.pages_done} có bảng, {len(summary.pages_skipped)} bỏ qua, "
+        f"{len(summary.pages_failed)} lỗi."
+    )
+    auto = summary.fields[FieldStatus.AUTO]
+    review = summary.fields[FieldStatus.NEEDS_REVIEW]
+    total = auto + review
+    share = f" ({review / total:.1%} cần duyệt)" if total else ""
+    typer.echo(f"{summary.rows} dòng; {auto} trường tự động, {review} trường cần duyệt{share}.")
+    for label, why in summary.pages_skipped:
+        typer.echo(f"  Bỏ qua – {label}: {why}")
+    for name, reason in registered.failed:
+        typer.echo(f"  Lỗi tệp – {name}: {reason}", err=True)
+    for label, reason in summary.pages_failed:
+        typer.echo(f"  Lỗi trang – {label}: {reason}", err=True)
 
 
 def ingest(
@@ -19,11 +45,11 @@ def ingest(
     ],
     batch: Annotated[str, typer.Option("--batch", "-b", help="Tên lô quét.")],
     workers: Annotated[
-        int, typer.Option(help="Số tiến trình xử lý song song (0: mọi lõi CPU).")
+        int, typer.Option(help="Số tiến trình đọc song song (0: mỗi lõi CPU một tiến trình).")
     ] = 0,
+    progress: Annotated[bool, typer.Option(help="Hiện thanh tiến độ.")] = True,
 ) -> None:
-    """Nạp một lô ảnh quét vào cơ sở dữ liệu. Chạy lại cùng lệnh: tiếp tục phần còn dở."""
-    del workers  # page-level parallelism arrives with the OCR stage
+    """Nạp một lô ảnh quét. Chạy lại đúng lệnh này sau khi bị ngắt: tiếp tục phần còn dở."""
     settings = load_settings()
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -31,11 +57,7 @@ def ingest(
         raise typer.Exit(ExitCode.BAD_ARGS)
     migrate(settings)
     with session_scope(settings) as session:
-        summary = register_paths(session, batch, paths, settings)
-    typer.echo(f"Lô «{batch}»: {summary.new_files} tệp mới, {summary.new_pages} trang.")
-    for name in summary.already_seen:
-        typer.echo(f"  Đã có từ trước, bỏ qua: {name}")
-    for name, reason in summary.failed:
-        typer.echo(f"  Lỗi – {name}: {reason}", err=True)
-    if summary.failed:
+        summary = run_batch(session, settings, batch, paths, workers=workers, progress=progress)
+    print_summary(batch, summary)
+    if summary.registered.failed or summary.pages_failed:
         raise typer.Exit(ExitCode.INPUT_FILE)

@@ -22,6 +22,7 @@ ACTOR = "system:ocr"
 OUTCOME_NOTES = {
     PageOutcome.BLANK: "Trang trắng: không có chữ",
     PageOutcome.NO_TABLE: "Không tìm thấy bảng điểm trên trang",
+    PageOutcome.UNKNOWN_COLUMNS: "Không nhận ra tiêu đề các cột của bảng",
 }
 
 

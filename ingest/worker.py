@@ -33,6 +33,8 @@ class PageOutput:
 
 def process_page(job: PageJob) -> PageOutput:
     image = load_page(job.scan_path, job.file_format, job.page_number, max_pixels=job.max_pixels)
-    sheet, upright = read_page(image, layout=job.layout)
+    sheet, upright = read_page(
+        image, layout=job.layout, sample_key=f"{job.scan_path.stem}:{job.page_number}"
+    )
     save_page_image(upright, job.image_path)
     return PageOutput(job.page_id, sheet)

@@ -51,7 +51,20 @@ class Reading:
 
     text: str
     confidence: float
-    choices: list[list[CharChoice]] = field(default_factory=list)  # per character, best first
+    choices: list[list[CharChoice]] = field(default_factory=list)  # per symbol, best first
+    symbols: list[str] = field(default_factory=list)  # the symbols ``text`` is made of
+
+    def alternatives(self, min_confidence: float = 0.01, limit: int = 12) -> list[tuple[str, float]]:
+        """Readings that differ from ``text`` in one symbol, as the engine ranked them."""
+        found: list[tuple[str, float]] = []
+        for index, options in enumerate(self.choices):
+            for choice in options:
+                if choice.char == self.symbols[index] or choice.confidence < min_confidence:
+                    continue
+                text = "".join(self.symbols[:index] + [choice.char] + self.symbols[index + 1 :])
+                found.append((text, choice.confidence))
+        found.sort(key=lambda pair: -pair[1])
+        return found[:limit]
 
 
 @dataclass
@@ -111,7 +124,7 @@ class Engine:
         if not confidences:
             return Reading("", 0.0, [])
         # The weakest character decides: one wrong digit makes the whole score wrong.
-        return Reading("".join(chars), min(confidences), choices)
+        return Reading("".join(chars), min(confidences), choices, chars)
 
     def read_cells(self, cells: list[GrayImage], whitelist: str | None = None) -> list[Reading]:
         """Read a column of cells in one pass; each symbol goes to the slot holding its centre."""
@@ -151,12 +164,13 @@ class Engine:
                 chars.append(text)
                 choices.append(alternatives)
             confidence = min((s[2] for s in symbols), default=0.0)
-            readings.append(Reading("".join(chars), confidence, choices))
+            readings.append(Reading("".join(chars), confidence, choices, chars))
         return readings
 
-    def read_block(self, image: GrayImage) -> str:
-        """Read a block of several lines (the sheet header)."""
-        self._set_image(image, tesserocr.PSM.SINGLE_BLOCK, None)
+    def read_block(self, image: GrayImage, *, layout: bool = False) -> str:
+        """Read several lines; ``layout`` lets Tesseract find columns first (a sheet header
+        has its issuing body and the national motto side by side)."""
+        self._set_image(image, tesserocr.PSM.AUTO if layout else tesserocr.PSM.SINGLE_BLOCK, None)
         return str(self._api.GetUTF8Text()).strip()
 
     def words(self, image: GrayImage, psm: int = tesserocr.PSM.SPARSE_TEXT) -> list[Word]:

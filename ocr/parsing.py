@@ -29,8 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from records.vocabulary import ExamResult, Sex
 from records.vntext import casefold_vi, fold_accents, nfc, normalize_spacing
+from records.vocabulary import ExamResult, Sex
 
 ABSENT = "V"
 """Canonical value of an absent candidate's score ("V", "VẮNG" on the sheet)."""
@@ -62,7 +62,7 @@ _DIGIT_LOOKALIKES: dict[str, str] = {
     "q": "9",
 }
 
-_SCORE_RE = re.compile(r"(\d{1,2})(?:[.,](\d{1,2}))?")
+_SCORE_RE = re.compile(r"(\d{1,3})(?:[.,](\d{1,2}))?")
 _TOTAL_RE = re.compile(r"(\d{1,3})(?:[.,](\d{1,2}))?")
 _ABSENT_WORDS = frozenset({"v", "vang", "vg", "v.", "vắng"})
 
@@ -79,7 +79,7 @@ class Parsed:
     @property
     def doubtful(self) -> bool:
         """The parser could not read the cell, or doubts what it read."""
-        return self.value is None and not self.blank or self.reason is not None
+        return (self.value is None and not self.blank) or self.reason is not None
 
 
 @dataclass(frozen=True)
@@ -207,9 +207,7 @@ def parse_score(
             candidate = mapped
     if match is None and re.fullmatch(r"\d{1,2}[.,]", candidate):
         number = Decimal(candidate[:-1])
-        return ParsedNumber(
-            canonical_number(number), f"ô điểm bị cắt: {squeezed}", number=number
-        )
+        return ParsedNumber(canonical_number(number), f"ô điểm bị cắt: {squeezed}", number=number)
     if match is None:
         return ParsedNumber(None, f"không đọc được điểm: {squeezed}")
 
@@ -260,13 +258,12 @@ def parse_total(text: str) -> ParsedNumber:
             reason = f"đọc lại ký tự: {squeezed} → {mapped}"
             candidate = mapped
     parts = candidate.split("+")
-    if len(parts) > 2 or not all(_TOTAL_RE.fullmatch(p) for p in parts):
+    if len(parts) > 2:
         return ParsedNumber(None, f"không đọc được tổng điểm: {squeezed}")
-    numbers = []
-    for part in parts:
-        match = _TOTAL_RE.fullmatch(part)
-        assert match is not None
-        numbers.append(_decimal(match.group(1), match.group(2)))
+    matches = [_TOTAL_RE.fullmatch(p) for p in parts]
+    numbers = [_decimal(m.group(1), m.group(2)) for m in matches if m is not None]
+    if len(numbers) != len(parts):
+        return ParsedNumber(None, f"không đọc được tổng điểm: {squeezed}")
     total = sum(numbers, Decimal(0))
     base, bonus = (numbers[0], numbers[1]) if len(numbers) == 2 else (None, None)
     return ParsedNumber(
@@ -335,7 +332,9 @@ def parse_date(text: str, exam_year: int | None = None) -> ParsedDate:
             date = dt.date(year, month, day)
         except ValueError:
             return ParsedDate(None, f"ngày sinh không hợp lệ: {squeezed}")
-        return ParsedDate(date.isoformat(), reason, repaired=reason is not None, year=year, date=date)
+        return ParsedDate(
+            date.isoformat(), reason, repaired=reason is not None, year=year, date=date
+        )
     if _YEAR_RE.fullmatch(candidate):
         year = int(candidate)
         return ParsedDate(str(year), reason, repaired=reason is not None, year=year)
@@ -352,7 +351,7 @@ _MARKS = frozenset({"x", "+", "v", "✓", "✔", "×", "1"})
 
 
 def parse_sex(text: str) -> Parsed:
-    """"Nam"/"Nữ" in any case, with or without diacritics ("Nu", "NỮ", "Nứ" -> Nữ).
+    """ "Nam"/"Nữ" in any case, with or without diacritics ("Nu", "NỮ", "Nứ" -> Nữ).
 
     Folding is safe here because the two words stay distinct without their marks.  A lone "N" or
     a mark ("x") says nothing without knowing the column: see ``parse_sex_marks``.

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
 from ocr import columns as cols
-from ocr.checks import assess_row
+from ocr import checks
 from ocr.engine import Engine, Reading, engine
-from ocr.model import Box, ColumnLayout, PageOutcome, RowResult, SheetResult
+from ocr.model import Box, ColumnLayout, PageOutcome, SheetResult
 from ocr.preprocess import erase_small_specks, is_blank, make_upright
 from ocr.sheet_header import parse_header
 from ocr.table import Table, erase_rules, find_rules, locate_table
@@ -30,11 +31,12 @@ GrayImage = npt.NDArray[np.uint8]
 A4_LONG_SIDE_INCHES = 11.69
 MAX_HEADER_BANDS = 3
 MIN_RECOGNISED_COLUMNS = 3
+TARGET_LINE_HEIGHT = 56  # pixels per text row at which cells are read
 
 _DIGITS = "0123456789"
 _SCORE_CHARS = _DIGITS + ",.Vv"
 WHITELISTS: dict[str, str | None] = {
-    "candidate_number": _DIGITS + "ABCDEFGHIKLMNOPQRSTUVXY.-/",
+    "candidate_number": _DIGITS + "ABCDEGHKLMNPSTUVXY.-/",  # no I, O: read as 1, 0
     "birth_date": _DIGITS + "/-.",
     "total": _SCORE_CHARS + "+ ",
     "bonus": _SCORE_CHARS,
@@ -62,6 +64,7 @@ class _Cell:
     part: str
     box: Box
     reading: Reading
+    has_ink: bool
 
 
 def _crop(image: GrayImage, box: Box) -> GrayImage:
@@ -127,15 +130,38 @@ def read_cells(
     rows: list[dict[str, _Cell]] = [{} for _ in bands]
     heights = [b - a for a, b in bands]
     pad = max(2, int(np.median(heights) * 0.12)) if heights else 2
+    # Tesseract reads best with letters about 30 px tall; small print is scaled up.
+    scale = min(3.0, max(1.0, TARGET_LINE_HEIGHT / float(np.median(heights)))) if heights else 1.0
     for index, part in enumerate(layout.fields):
         if part is None or part == cols.NOTES or index + 1 >= len(table.column_edges):
             continue
         boxes = [_column_boxes(table, band, pad)[index] for band in bands]
-        crops = [_crop(clean, box) for box in boxes]
+        crops = [_scaled(_crop(clean, box), scale) for box in boxes]
         readings = reader.read_cells(crops, whitelist_for(part))
-        for row, box, reading in zip(rows, boxes, readings, strict=True):
-            row[part] = _Cell(part, box, reading)
+        for row, box, crop, reading in zip(rows, boxes, crops, readings, strict=True):
+            row[part] = _Cell(part, box, reading, bool((crop < 128).sum() > crop.size * 0.002))
     return rows
+
+
+def _scaled(image: GrayImage, scale: float) -> GrayImage:
+    if scale <= 1.01 or image.size == 0:
+        return image
+    height, width = image.shape
+    resized = cv2.resize(image, (int(width * scale), int(height * scale)),
+                         interpolation=cv2.INTER_CUBIC)
+    return np.asarray(resized, dtype=np.uint8)
+
+
+def _for_checks(reading: Reading, box: Box) -> checks.Reading:
+    alternatives = tuple(checks.Alternative(text, conf) for text, conf in reading.alternatives())
+    return checks.Reading(reading.text, max(0.0, min(1.0, reading.confidence)), alternatives, box)
+
+
+def _mark_confidence(cell: _Cell) -> float:
+    """How sure a tick column's reading is: a read "x", or a cell with no ink at all."""
+    if cell.reading.text.strip():
+        return cell.reading.confidence
+    return 0.0 if cell.has_ink else 0.99  # ink the engine could not read: a person decides
 
 
 def _union(a: Box, b: Box) -> Box:
@@ -166,12 +192,21 @@ def assemble_row(cells: dict[str, _Cell]) -> dict[str, tuple[Reading, Box]]:
                 "Nam" if marked_male and not marked_female else "")
         marks = [c for c in (female, male) if c is not None]
         box = marks[0].box if len(marks) == 1 else _union(marks[0].box, marks[1].box)
-        # An empty cell reads with confidence 0: trust comes from the cells' emptiness itself.
-        confidence = min(
-            (c.reading.confidence if c.reading.text.strip() else 0.9) for c in marks
-        )
+        confidence = min(_mark_confidence(c) for c in marks)
         fields["sex"] = (Reading(text, confidence), box)
     return fields
+
+
+_NUMERIC = ("candidate_number", "birth_date", "total")
+
+
+def _has_numbers(fields: dict[str, tuple[Reading, Box]]) -> bool:
+    """Every candidate's row carries digits: a birth date, scores or a total."""
+    return any(
+        any(ch.isdigit() for ch in reading.text)
+        for name, (reading, _) in fields.items()
+        if name in _NUMERIC or name.startswith(SCORE_PREFIX)
+    )
 
 
 def read_page(
@@ -191,7 +226,9 @@ def read_page(
     table = locate_table(upright.binary, rules)
     clean = erase_small_specks(erase_rules(upright.binary, rules))
     header_bottom = table.box.y if table else height // 3
-    header_text = reader.read_block(clean[: max(1, header_bottom), :]) if header_bottom > 10 else ""
+    header_text = (
+        reader.read_block(clean[: max(1, header_bottom), :], layout=True) if header_bottom > 10 else ""
+    )
     found = parse_header(header_text)
     base.header = SheetHeader(exam_year=found.exam_year, level=found.level,
                               council=found.council, school=found.school)
@@ -212,19 +249,28 @@ def read_page(
     data_bands = table.bands[title_bands:]
     cells = read_cells(reader, clean, table, own_layout, data_bands)
     previous_number: str | None = None
-    for number, (band, row_cells) in enumerate(zip(data_bands, cells, strict=True), start=1):
+    previous_printed: int | None = None
+    for band, row_cells in zip(data_bands, cells, strict=True):
         assembled = assemble_row(row_cells)
-        if not any(reading.text.strip() for reading, _ in assembled.values()):
-            continue  # an empty ruled row at the end of a list
-        fields = assess_row(
-            {name: (reading, box) for name, (reading, box) in assembled.items()},
-            exam_year=found.exam_year, level=found.level,
-            previous_candidate_number=previous_number,
+        if not _has_numbers(assembled):
+            continue  # a title's second line, or an empty ruled row at the end of a list
+        number = len(base.rows) + 1
+        printed = row_cells.get(cols.ROW_NUMBER)
+        row = checks.assess_row(
+            {name: _for_checks(reading, box) for name, (reading, box) in assembled.items()},
+            exam_year=found.exam_year,
+            level=found.level,
+            row_number=number,
             sample_key=f"{sample_key}:{number}",
+            previous_candidate_number=previous_number,
+            printed_row_number=_for_checks(printed.reading, printed.box) if printed else None,
+            previous_printed_row_number=previous_printed,
+            box=Box(table.box.x, band[0], table.box.w, band[1] - band[0]),
         )
-        candidate = fields.get("candidate_number")
+        candidate = row.fields.get("candidate_number")
         if candidate is not None and candidate.value:
             previous_number = candidate.value
-        box = Box(table.box.x, band[0], table.box.w, band[1] - band[0])
-        base.rows.append(RowResult(len(base.rows) + 1, box, fields))
+        if printed is not None and printed.reading.text.strip().isdigit():
+            previous_printed = int(printed.reading.text.strip())
+        base.rows.append(row)
     return base, upright.gray

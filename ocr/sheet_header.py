@@ -70,7 +70,9 @@ def parse_header(text: str) -> HeaderFields:
         if fields.issuing_body is None and (
             folded.startswith("so giao duc") or folded.startswith("ubnd") or "uy ban" in folded
         ):
-            fields.issuing_body = line
+            # Read across the page, the motto block shares the line: keep the left part.
+            motto = folded.find("cong hoa")
+            fields.issuing_body = line[:motto].strip() if motto > 0 else line
         if fields.title is None and ("danh sach" in folded or "bang ghi diem" in folded
                                      or "bang diem" in folded or "ket qua thi" in folded):
             fields.title = line

@@ -1,0 +1,915 @@
+"""Decide, field by field, whether a row's reading can be accepted without a person looking.
+
+Why not the engine's confidence alone: on our sheets 17% of the wrong cells still had a
+confidence of 0.90 or more.  What does hold on every sheet is redundancy: the total is the
+(weighted) sum of the scores plus the bonus, the result and ranking follow from the scores by the
+year's rule, a birth date makes a plausible age, candidate numbers increase down the list, names
+are made of known surnames and given names, and "Thị" marks a woman.  A wrong reading almost
+never satisfies all of these at once, so they are what this module trusts.
+
+How the evidence is combined (``TrustPolicy`` holds every number):
+
+1. **A failed check always wins.**  A field that a check contradicts ("tổng không khớp", "tuổi
+   không hợp lý", ...) or that its parser doubts goes to review whatever the engine said, and
+   its reported confidence is cut to ``confidence × failed_check_factor``.
+2. **Strong support lowers the bar.**  A field confirmed by a passing arithmetic identity
+   (total = weighted sum + bonus, every term read) or by agreement with the rule on confirmed
+   scores (result, ranking) gets ``c' = c + (1 − c) × support_weight``: a wrong value would need
+   a second, exactly compensating error elsewhere in the row.  With the defaults a supported
+   score is accepted from an engine confidence of 0.60 (c' ≥ 0.90).  Zero and "V" scores get no
+   such support: they add 0 to the sum either way, so the identity cannot tell them apart.
+3. **Weak checks keep the normal bar.**  Known name tokens, a plausible age, a candidate number
+   following the previous one, sex agreeing with "Thị"/"Văn": c' = c, accepted at
+   ``min_confidence``.
+4. **No check at all raises the bar** to ``min_confidence_unchecked`` (a birthplace made of
+   unknown words, the first candidate number of a page).
+5. **A random sample** of the fields that end ``auto`` (``sample_rate``, 2% by default) is sent
+   to review anyway, with the reason "kiểm tra ngẫu nhiên", so that precision is measured in
+   production.  The draw is a hash of (``sample_key``, field name): reruns agree.
+
+Repairs.  When the total does not match, the checks may fix one score: among the *doubtful*
+cells (engine confidence below ``repair_below``, or doubted by the parser or by a range/step
+check), every single-cell change drawn from the engine's alternative readings, the plausible
+digit confusions (1↔7, 3↔8, 5↔6, 0↔8, 3↔5) and a lost ",5" is tried; for an unreadable cell the
+value the total implies is tried too.  A change is a solution if the identity then holds and the
+result and ranking read on the sheet agree with the rule.  Only when exactly one solution exists,
+and the total is itself well read (``repair_anchor_confidence``), is it applied; the value
+before the repair is kept in ``FieldResult.ocr_value`` and the reason says what was changed
+("đã sửa theo tổng điểm: 7 → 1").
+
+The repaired field is accepted automatically only if the engine's own alternatives proposed the
+new value *and* every other term of the identity was read above ``min_confidence``: then two
+independent sources agree and the rest of the row is sound.  A repair built from the confusion
+table alone is a good guess, not evidence, so it is pre-filled for the reviewer but stays
+``needs_review``.  A repair uses up the identity's redundancy (it was spent on finding the
+value), so after one the other terms of the row get no arithmetic boost: they are judged by
+``min_confidence`` alone.
+
+Rules come only from ``records.exam_rules``; no year is named in this module.  Without a rule
+for (year, level) every field that needs it (scores, total, bonus, result, ranking) goes to
+review with "không rõ quy chế năm thi".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from enum import IntEnum
+from functools import cache
+
+from ocr.model import Box, FieldResult, RowResult
+from ocr.parsing import (
+    Parsed,
+    ParsedDate,
+    ParsedNumber,
+    canonical_number,
+    clean_name,
+    clean_text,
+    display_number,
+    display_value,
+    match_ranking,
+    parse_bonus,
+    parse_candidate_number,
+    parse_date,
+    parse_ranking,
+    parse_result,
+    parse_row_number,
+    parse_score,
+    parse_sex,
+    parse_total,
+    split_candidate_number,
+)
+from records.exam_rules import ExamRules, rules_for
+from records.reference_data import (
+    HISTORICAL_PLACES,
+    NamePeriod,
+    brvt_units,
+    name_statistics,
+    provinces_2004_2021,
+)
+from records.vntext import casefold_vi, tone_key
+from records.vocabulary import FIELDS_BY_NAME, SCORE_PREFIX, ExamResult, FieldStatus, Level, Sex
+
+# Reasons a reviewer reads (Vietnamese, short).
+LOW_CONFIDENCE = "độ tin cậy thấp"
+TOTAL_MISMATCH = "tổng không khớp"
+TOTAL_UNCHECKED = "không kiểm tra được tổng"
+OUT_OF_SCALE = "điểm ngoài thang"
+OFF_STEP = "không đúng bước điểm"
+SUBJECT_NOT_IN_RULE = "môn không có trong quy chế năm thi"
+RESULT_MISMATCH = "kết quả không khớp quy chế"
+RESULT_UNCHECKED = "không kiểm tra được kết quả"
+RANKING_MISMATCH = "xếp loại không khớp quy chế"
+RANKING_UNKNOWN = "xếp loại không rõ"
+BONUS_MISMATCH = "điểm cộng không khớp"
+NO_RULE = "không rõ quy chế năm thi"
+NO_EXAM_YEAR = "không rõ năm thi"
+IMPLAUSIBLE_AGE = "tuổi không hợp lý"
+CANDIDATE_SEQUENCE = "số báo danh không liên tiếp"
+ROW_SEQUENCE = "số thứ tự không liên tiếp"
+NAME_UNKNOWN = "tên không có trong thống kê"
+NAME_TOO_SHORT = "họ tên không đủ"
+SEX_MIDDLE_MISMATCH = "giới tính không khớp tên đệm"
+SEX_GIVEN_MISMATCH = "giới tính không khớp tên"
+REPAIRED_FROM_TOTAL = "đã sửa theo tổng điểm"
+INFERRED_FROM_TOTAL = "đã suy ra từ tổng điểm"
+SAMPLED = "kiểm tra ngẫu nhiên"
+
+# Fields that identify the person, checked for a row-sequence break (a row split or merged).
+_IDENTITY_FIELDS = ("candidate_number", "full_name", "birth_date", "birthplace", "sex")
+
+
+def _default_age_ranges() -> dict[str, tuple[int, int]]:
+    return {
+        Level.PTCS.value: (13, 25),
+        Level.THCS.value: (13, 25),
+        Level.PTTH.value: (16, 30),
+        Level.THPT.value: (16, 30),
+        Level.BTVH.value: (16, 60),
+    }
+
+
+@dataclass(frozen=True)
+class TrustPolicy:
+    """Every threshold of the trust decision; defaults are starting points to be calibrated on
+    the random review sample (see the module docstring for how they combine).
+
+    - ``min_confidence`` 0.90: what a field needs when its checks passed but none confirms the
+      value itself (names, dates, candidate numbers).  The engine's own scale; below it errors
+      are frequent.
+    - ``min_confidence_unchecked`` 0.95: for a field no check covers at all.  Higher because
+      nothing else will catch a confident misreading (the 17%).
+    - ``support_weight`` 0.75: share of the remaining doubt an arithmetic identity or rule
+      agreement removes.  Chosen so that a supported score passes from 0.60: below that the
+      engine is close to guessing, and a guessed digit that happens to balance the total is the
+      residual risk we accept.
+    - ``failed_check_factor`` 0.25: confidence reported for a field a check contradicts.
+    - ``repair_below`` 0.90: cells read below this are doubtful and may be repaired; confident
+      cells are never changed (they are flagged instead).
+    - ``repair_anchor_confidence`` 0.90: the total must be read at least this well to repair a
+      score from it.
+    - ``repair_confusions``: digit pairs a print or a photocopy turns into each other.
+    - ``repair_lost_half``: a ",5" may be lost (7,5 read 7).
+    - ``alternative_min_confidence`` 0.05: engine alternatives below this are noise.
+    - ``age_ranges``: plausible age at the exam per level code (exam year − birth year).
+    - ``candidate_number_max_gap`` 20: a larger jump in candidate numbers is as suspect as a
+      decrease (a misread digit makes one jump and one fall).
+    - ``given_name_sex_min_count`` / ``given_name_sex_max_share``: a given name counted at least
+      this often, whose other sex holds at most this share, marks the sex.
+    - ``scores_need_total`` True: scores that no total can confirm (a sheet without a total
+      column, an unreadable total) go to review rather than being judged on confidence alone.
+    - ``sample_rate`` 0.02: share of ``auto`` fields sent to review to measure precision.
+    """
+
+    min_confidence: float = 0.90
+    min_confidence_unchecked: float = 0.95
+    support_weight: float = 0.75
+    failed_check_factor: float = 0.25
+    repair_below: float = 0.90
+    repair_anchor_confidence: float = 0.90
+    repair_confusions: tuple[tuple[str, str], ...] = (
+        ("1", "7"),
+        ("3", "8"),
+        ("5", "6"),
+        ("0", "8"),
+        ("3", "5"),
+    )
+    repair_lost_half: bool = True
+    alternative_min_confidence: float = 0.05
+    age_ranges: Mapping[str, tuple[int, int]] = field(default_factory=_default_age_ranges)
+    candidate_number_max_gap: int = 20
+    given_name_sex_min_count: int = 100
+    given_name_sex_max_share: float = 0.02
+    scores_need_total: bool = True
+    sample_rate: float = 0.02
+
+    def __post_init__(self) -> None:
+        for name in (
+            "min_confidence",
+            "min_confidence_unchecked",
+            "support_weight",
+            "failed_check_factor",
+            "repair_below",
+            "repair_anchor_confidence",
+            "alternative_min_confidence",
+            "given_name_sex_max_share",
+            "sample_rate",
+        ):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"TrustPolicy.{name} must be within 0..1, not {value}")
+        for level, (low, high) in self.age_ranges.items():
+            if low > high:
+                raise ValueError(f"TrustPolicy.age_ranges[{level}]: {low} > {high}")
+
+    @property
+    def supported_floor(self) -> float:
+        """The lowest engine confidence at which a strongly supported field is accepted."""
+        if self.support_weight >= 1.0:
+            return 0.0
+        return max(0.0, (self.min_confidence - self.support_weight) / (1 - self.support_weight))
+
+    def age_range(self, level: Level | str | None) -> tuple[int, int]:
+        """The plausible ages for ``level``; the widest configured when the level is unknown."""
+        if level is not None and str(level) in self.age_ranges:
+            return self.age_ranges[str(level)]
+        ranges = list(self.age_ranges.values()) or [(0, 200)]
+        return min(r[0] for r in ranges), max(r[1] for r in ranges)
+
+
+DEFAULT_POLICY = TrustPolicy()
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Another reading of the same cell: the engine's runner-up, or a second pass."""
+
+    text: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the engine read in one cell: text, its confidence (0..1), and alternatives."""
+
+    text: str
+    confidence: float
+    alternatives: tuple[Alternative, ...] = ()
+    box: Box | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence must be within 0..1, not {self.confidence}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Sampling
+
+
+def sampled_for_review(sample_key: str, field_name: str, rate: float) -> bool:
+    """Whether the random precision sample takes this field: a pure function of the key, so a
+    rerun of the same page samples the same fields.  ``sample_key`` must identify the row
+    (scan file, page, row), or every row would sample the same columns."""
+    if rate <= 0.0:
+        return False
+    digest = hashlib.sha256(f"{sample_key}\x1f{field_name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2.0**64 < rate
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-field state while the checks run
+
+
+class _Support(IntEnum):
+    NONE = 0  # no check covers the value
+    CHECKED = 1  # checks that could fail passed
+    STRONG = 2  # an identity or the rule confirms the value
+
+
+@dataclass
+class _Field:
+    name: str
+    reading: Reading
+    parsed: Parsed
+    value: str | None
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    support: _Support = _Support.NONE
+    ocr_value: str | None = None  # set when a check changed the value
+    confidence: float | None = None  # set by a repair
+    auto_allowed: bool = True
+
+    @property
+    def engine(self) -> float:
+        return self.reading.confidence
+
+    def fail(self, reason: str) -> None:
+        if reason not in self.failures:
+            self.failures.append(reason)
+
+    def supported(self, level: _Support) -> None:
+        self.support = max(self.support, level)
+
+
+def _parse(name: str, text: str, exam_year: int | None, rule: ExamRules | None) -> Parsed:
+    if name.startswith(SCORE_PREFIX):
+        if rule is None:
+            return parse_score(text)
+        return parse_score(text, rule.score_step, rule.max_score)
+    parsers: dict[str, Callable[[str], Parsed]] = {
+        "candidate_number": parse_candidate_number,
+        "full_name": clean_name,
+        "birthplace": clean_text,
+        "sex": parse_sex,
+        "total": parse_total,
+        "bonus": parse_bonus,
+        "ranking": parse_ranking,
+        "result": parse_result,
+    }
+    if name == "birth_date":
+        return parse_date(text, exam_year)
+    return parsers[name](text)
+
+
+def _rule(exam_year: int | None, level: Level | str | None) -> ExamRules | None:
+    if exam_year is None or level is None:
+        return None
+    try:
+        return rules_for(exam_year, level)
+    except ValueError:  # ExamRulesError, or a level code that does not exist
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Scores, total, bonus, result, ranking
+
+
+_Scores = dict[str, Decimal | None]
+
+
+@dataclass(frozen=True)
+class _Solution:
+    subject: str
+    value: Decimal
+    from_engine: bool  # the engine's alternatives proposed it
+
+
+class _Numbers:
+    """The arithmetic of one row under one rule."""
+
+    def __init__(self, fields: dict[str, _Field], rule: ExamRules, policy: TrustPolicy) -> None:
+        self.rule = rule
+        self.policy = policy
+        self.scores = {
+            n[len(SCORE_PREFIX) :]: f for n, f in fields.items() if n.startswith(SCORE_PREFIX)
+        }
+        self.total = fields.get("total")
+        self.bonus = fields.get("bonus")
+        self.result = fields.get("result")
+        self.ranking = fields.get("ranking")
+
+    # --- terms --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _number(f: _Field) -> ParsedNumber:
+        parsed = f.parsed
+        if isinstance(parsed, ParsedNumber):
+            return parsed
+        return ParsedNumber(parsed.value, parsed.reason, parsed.repaired, parsed.blank)
+
+    def current_scores(self) -> _Scores | None:
+        """The rule's subjects as read (None = absent); None if a subject is missing or
+        unreadable."""
+        out: _Scores = {}
+        for subject in self.rule.subjects:
+            f = self.scores.get(subject)
+            if f is None or f.value is None:
+                return None
+            out[subject] = None if f.value == "V" else Decimal(f.value)
+        return out
+
+    def effective_bonus(self) -> Decimal | None:
+        """The bonus the identity uses: written in the total ("47 + 3,5"), else the bonus
+        column (blank = 0), else 0.  None when the bonus column cannot be read."""
+        written = self._number(self.total).bonus if self.total is not None else None
+        if self.bonus is None:
+            return written if written is not None else Decimal(0)
+        parsed = self._number(self.bonus)
+        if parsed.value is None and not parsed.blank:
+            return None
+        column = parsed.number if parsed.number is not None else Decimal(0)
+        if written is not None and (parsed.blank or column == written):
+            return written
+        return column
+
+    def holds(self, scores: _Scores, bonus: Decimal) -> bool:
+        """total = weighted sum + bonus (and, for "47 + 3,5", sum = 47)."""
+        if self.total is None:
+            return False
+        total = self._number(self.total)
+        if all(scores.get(s) is None for s in self.rule.subjects):
+            return total.blank or total.absent
+        if total.number is None:
+            return False
+        if total.base is not None and self.rule.weighted_sum(scores) != total.base:
+            return False
+        return self.rule.total(scores, bonus) == total.number
+
+    def result_agrees(self, scores: _Scores, bonus: Decimal) -> bool | None:
+        """Whether the result read agrees with the rule; None when there is nothing to compare."""
+        if self.result is None or self.result.value is None:
+            return None
+        passed = self.rule.passes(scores, bonus)
+        return (self.result.value == ExamResult.PASSED.value) == passed
+
+    def ranking_agrees(self, scores: _Scores, bonus: Decimal) -> bool | None:
+        """Whether the ranking read agrees with the rule; None when there is nothing to compare
+        (no column, or a word that is none of the rule's)."""
+        if self.ranking is None:
+            return None
+        parsed = self.ranking.parsed
+        expected = self.rule.ranking(scores, bonus)
+        if parsed.value is None:
+            return expected is None
+        word = match_ranking(parsed.value, (r.word for r in self.rule.rankings))
+        if word is None:
+            return None
+        return word == expected
+
+    # --- checks -------------------------------------------------------------------------------
+
+    def check_cells(self) -> None:
+        """Range and step of every score; bonus column against the bonus in the total."""
+        for subject, f in self.scores.items():
+            if subject not in self.rule.subjects:
+                f.fail(SUBJECT_NOT_IN_RULE)
+                continue
+            number = self._number(f).number
+            if number is None:
+                continue
+            if not Decimal(0) <= number <= self.rule.max_score:
+                f.fail(OUT_OF_SCALE)
+            elif number % self.rule.score_step != 0:
+                f.fail(OFF_STEP)
+        if self.total is not None and self.bonus is not None:
+            written = self._number(self.total).bonus
+            column = self._number(self.bonus)
+            if (
+                written is not None
+                and column.number is not None
+                and not column.blank
+                and column.number != written
+            ):
+                self.bonus.fail(BONUS_MISMATCH)
+                self.total.fail(BONUS_MISMATCH)
+
+    def _doubtful(self, f: _Field) -> bool:
+        return f.engine < self.policy.repair_below or bool(f.failures)
+
+    def _score_candidates(self, subject: str, f: _Field) -> list[tuple[Decimal, bool]]:
+        """(value, proposed by the engine) for one doubtful cell."""
+        out: list[tuple[Decimal, bool]] = []
+        for alt in f.reading.alternatives:
+            if alt.confidence < self.policy.alternative_min_confidence:
+                continue
+            parsed = parse_score(alt.text, self.rule.score_step, self.rule.max_score)
+            if parsed.number is not None and parsed.reason is None:
+                out.append((parsed.number, True))
+        current = self._number(f).number if f.value is not None else None
+        if current is not None:
+            text = canonical_number(current)
+            for i, ch in enumerate(text):
+                for a, b in self.policy.repair_confusions:
+                    other = b if ch == a else a if ch == b else None
+                    if other is not None:
+                        out.append((Decimal(text[:i] + other + text[i + 1 :]), False))
+            if self.policy.repair_lost_half and current % 1 == 0:
+                out.append((current + Decimal("0.5"), False))
+        return [
+            (v, engine)
+            for v, engine in out
+            if self.rule.on_step(v) and (current is None or v != current)
+        ]
+
+    def _solved(self, subject: str, scores: _Scores, bonus: Decimal) -> Decimal | None:
+        """The value of ``subject`` that makes the identity hold, if the total allows one."""
+        total = self._number(self.total).number if self.total is not None else None
+        if total is None:
+            return None
+        rest = {s: v for s, v in scores.items() if s != subject}
+        missing = total - bonus - self.rule.weighted_sum(rest)
+        value = missing / self.rule.coefficient(subject)
+        return value if self.rule.on_step(value) else None
+
+    def _consistent(self, scores: _Scores, bonus: Decimal) -> bool:
+        return (
+            self.holds(scores, bonus)
+            and self.result_agrees(scores, bonus) is not False
+            and self.ranking_agrees(scores, bonus) is not False
+        )
+
+    def find_repair(self, bonus: Decimal) -> _Solution | None:
+        """The single-cell change that makes the row consistent, if exactly one exists."""
+        if (
+            self.total is None
+            or self.total.engine < self.policy.repair_anchor_confidence
+            or self.total.failures
+            or self._number(self.total).number is None
+            or (self.bonus is not None and self.bonus.failures)
+        ):
+            return None
+        if any(s not in self.scores for s in self.rule.subjects):
+            return None
+        base: _Scores = {}
+        unreadable: list[str] = []
+        for subject in self.rule.subjects:
+            f = self.scores[subject]
+            if f.value is None:
+                unreadable.append(subject)
+                base[subject] = Decimal(0)
+            else:
+                base[subject] = None if f.value == "V" else Decimal(f.value)
+        if len(unreadable) > 1:
+            return None
+        solutions: dict[tuple[str, Decimal], bool] = {}
+        for subject in self.rule.subjects:
+            f = self.scores[subject]
+            if unreadable and subject not in unreadable:
+                continue  # with an unreadable cell only that cell can change
+            if not self._doubtful(f):
+                continue
+            candidates = self._score_candidates(subject, f)
+            if f.value is None:
+                solved = self._solved(subject, base, bonus)
+                if solved is not None:
+                    candidates.append((solved, False))
+            for value, from_engine in candidates:
+                trial = {**base, subject: value}
+                if self._consistent(trial, bonus):
+                    key = (subject, value)
+                    solutions[key] = solutions.get(key, False) or from_engine
+        if len(solutions) != 1:
+            return None
+        (subject, value), from_engine = next(iter(solutions.items()))
+        return _Solution(subject, value, from_engine)
+
+    def _apply(self, solution: _Solution, bonus: Decimal) -> None:
+        f = self.scores[solution.subject]
+        before = f.value
+        f.ocr_value = before if before is not None else f.reading.text.strip()
+        f.value = canonical_number(solution.value)
+        f.failures.clear()
+        if before is None:
+            f.notes.append(f"{INFERRED_FROM_TOTAL}: ? → {display_number(solution.value)}")
+        else:
+            f.notes.append(
+                f"{REPAIRED_FROM_TOTAL}: {display_value(before)} → {display_number(solution.value)}"
+            )
+        others = [self.scores[s] for s in self.rule.subjects if s != solution.subject]
+        anchors = [*others, *(x for x in (self.total, self.bonus) if x is not None)]
+        weakest = min((a.engine for a in anchors), default=1.0)
+        f.confidence = weakest if solution.from_engine else min(weakest, f.engine)
+        f.auto_allowed = solution.from_engine and all(
+            a.engine >= self.policy.min_confidence and not a.failures for a in anchors
+        )
+        f.supported(_Support.CHECKED)
+        for a in anchors:
+            a.supported(_Support.CHECKED)
+
+    def run(self) -> None:
+        self.check_cells()
+        terms = [*self.scores.values(), *(x for x in (self.total, self.bonus) if x is not None)]
+        dependents = [x for x in (self.result, self.ranking) if x is not None]
+        bonus = self.effective_bonus()
+
+        if self.total is None:  # no total column: nothing confirms the scores
+            scores = self.current_scores()
+            if self.policy.scores_need_total:
+                for f in self.scores.values():
+                    f.fail(TOTAL_UNCHECKED)
+            self._judge_dependents(scores, bonus, _Support.CHECKED)
+            return
+
+        scores = self.current_scores()
+        repaired = False
+        if scores is None or bonus is None or not self.holds(scores, bonus):
+            solution = self.find_repair(bonus) if bonus is not None else None
+            if solution is not None:
+                self._apply(solution, bonus or Decimal(0))
+                repaired = True
+                scores = self.current_scores()
+        if scores is None or bonus is None:
+            for f in terms:
+                f.fail(TOTAL_UNCHECKED)
+            for f in dependents:
+                f.fail(RESULT_UNCHECKED)
+            return
+        if not self.holds(scores, bonus):
+            for f in terms:
+                f.fail(TOTAL_MISMATCH)
+            for f in dependents:
+                f.fail(TOTAL_MISMATCH)
+            return
+        if not repaired:
+            for f in terms:
+                is_score = f.name.startswith(SCORE_PREFIX)
+                if is_score and (f.value == "V" or self._number(f).number == 0):
+                    continue  # "V" and 0 add nothing: the identity cannot tell them apart
+                f.supported(_Support.STRONG)
+        self._judge_dependents(scores, bonus, _Support.CHECKED if repaired else _Support.STRONG)
+
+    def _judge_dependents(
+        self, scores: _Scores | None, bonus: Decimal | None, support: _Support
+    ) -> None:
+        if scores is None or bonus is None:
+            for f in (self.result, self.ranking):
+                if f is not None:
+                    f.fail(RESULT_UNCHECKED)
+            return
+        agrees = self.result_agrees(scores, bonus)
+        if self.result is not None and agrees is not None:
+            if agrees:
+                self.result.supported(support)
+            else:
+                self.result.fail(RESULT_MISMATCH)
+        if self.ranking is not None:
+            ranking_ok = self.ranking_agrees(scores, bonus)
+            if ranking_ok is None:
+                self.ranking.fail(RANKING_UNKNOWN)
+            elif ranking_ok:
+                self.ranking.supported(support)
+            else:
+                self.ranking.fail(RANKING_MISMATCH)
+
+
+# ---------------------------------------------------------------------------------------------
+# Names, sex, dates, places, sequences
+
+
+@cache
+def _name_tokens() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(surnames, middle tokens, given names) of both name periods, as tone keys."""
+    surnames: set[str] = set()
+    middles: set[str] = set()
+    given: set[str] = set()
+    for period in NamePeriod:
+        stats = name_statistics(period)
+        surnames.update(tone_key(s) for s in stats.surnames)
+        given.update(tone_key(g) for g in stats.given)
+        middles.update(tone_key(t) for part in stats.middles for t in part.split())
+    return frozenset(surnames), frozenset(middles), frozenset(given)
+
+
+@cache
+def _given_name_sex_counts() -> dict[str, tuple[int, int]]:
+    """Given name (tone key) -> (men, women) in the largest table."""
+    stats = name_statistics(NamePeriod.ALL_2016_2017)
+    return {tone_key(g): (c.male, c.female) for g, c in stats.given.items()}
+
+
+_PLACE_WORDS = (
+    "xã",
+    "huyện",
+    "tỉnh",
+    "thị",
+    "trấn",
+    "thành",
+    "phố",
+    "tp",
+    "tx",
+    "tt",
+    "đặc",
+    "khu",
+)
+
+
+@cache
+def _place_tokens() -> frozenset[str]:
+    names: list[str] = [p.name for p in HISTORICAL_PLACES]
+    names += [n for unit in brvt_units() for n in unit.names]
+    names += [n for line in provinces_2004_2021() for n in line]
+    tokens = {tone_key(t) for n in names for t in n.replace("-", " ").replace("–", " ").split()}
+    return frozenset(tokens | {tone_key(w) for w in _PLACE_WORDS})
+
+
+def _expected_sex_from_middle(tokens: list[str]) -> Sex | None:
+    middle = {tone_key(t) for t in tokens[1:-1]}
+    female, male = tone_key("Thị") in middle, tone_key("Văn") in middle
+    if female and not male:
+        return Sex.FEMALE
+    if male and not female:
+        return Sex.MALE
+    return None
+
+
+def _given_name_sex(token: str, policy: TrustPolicy) -> Sex | None:
+    counts = _given_name_sex_counts().get(tone_key(token))
+    if counts is None:
+        return None
+    men, women = counts
+    known = men + women
+    if known < policy.given_name_sex_min_count:
+        return None
+    if women / known <= policy.given_name_sex_max_share:
+        return Sex.MALE
+    if men / known <= policy.given_name_sex_max_share:
+        return Sex.FEMALE
+    return None
+
+
+def _check_name_and_sex(fields: Mapping[str, _Field], policy: TrustPolicy) -> None:
+    name, sex = fields.get("full_name"), fields.get("sex")
+    tokens = name.value.split() if name is not None and name.value else []
+    if name is not None and name.value:
+        surnames, middles, given = _name_tokens()
+        if len(tokens) < 2:
+            name.fail(NAME_TOO_SHORT)
+        else:
+            unknown = [
+                t
+                for i, t in enumerate(tokens)
+                if not (
+                    (i == 0 and tone_key(t) in surnames)
+                    or (i == len(tokens) - 1 and tone_key(t) in given)
+                    or (0 < i < len(tokens) - 1 and tone_key(t) in middles | given | surnames)
+                )
+            ]
+            if unknown:
+                name.fail(f"{NAME_UNKNOWN}: {' '.join(unknown)}")
+            else:
+                name.supported(_Support.CHECKED)
+    if sex is None or not sex.value or len(tokens) < 2:
+        return
+    expected = _expected_sex_from_middle(tokens)
+    if expected is not None:
+        if expected.value != sex.value:
+            sex.fail(SEX_MIDDLE_MISMATCH)
+            if name is not None:
+                name.fail(SEX_MIDDLE_MISMATCH)
+            return
+        sex.supported(_Support.CHECKED)
+    by_given = _given_name_sex(tokens[-1], policy)
+    if by_given is not None:
+        if by_given.value != sex.value:
+            sex.fail(SEX_GIVEN_MISMATCH)
+            if name is not None:
+                name.fail(SEX_GIVEN_MISMATCH)
+        else:
+            sex.supported(_Support.CHECKED)
+
+
+def _check_date(
+    f: _Field, exam_year: int | None, level: Level | str | None, policy: TrustPolicy
+) -> None:
+    parsed = f.parsed
+    if not isinstance(parsed, ParsedDate) or parsed.year is None or f.value is None:
+        return
+    if exam_year is None:
+        f.fail(NO_EXAM_YEAR)
+        return
+    low, high = policy.age_range(level)
+    age = exam_year - parsed.year
+    if not low <= age <= high:
+        f.fail(f"{IMPLAUSIBLE_AGE}: {age}")
+    else:
+        f.supported(_Support.CHECKED)
+
+
+def _check_birthplace(f: _Field) -> None:
+    if not f.value:
+        return
+    words = f.value.replace("-", " ").replace("–", " ").replace(",", " ").replace(".", " ")
+    known = _place_tokens()
+    if all(tone_key(t) in known for t in words.split()):
+        f.supported(_Support.CHECKED)
+
+
+def _check_candidate_number(f: _Field, previous: str | None, policy: TrustPolicy) -> None:
+    if f.value is None or f.failures or previous is None:
+        return
+    here = split_candidate_number(f.value)
+    before = split_candidate_number("".join(previous.split()))
+    if here is None or before is None:
+        return
+    same_prefix = casefold_vi(here[0]).rstrip(".-/") == casefold_vi(before[0]).rstrip(".-/")
+    gap = here[1] - before[1]
+    if same_prefix and 0 < gap <= policy.candidate_number_max_gap:
+        f.supported(_Support.CHECKED)
+    else:
+        f.fail(CANDIDATE_SEQUENCE)
+
+
+def _check_row_sequence(
+    fields: Mapping[str, _Field],
+    printed: Reading | None,
+    previous: int | None,
+    policy: TrustPolicy,
+) -> None:
+    if printed is None or previous is None or printed.confidence < policy.min_confidence:
+        return
+    number = parse_row_number(printed.text)
+    if number is None or number == previous + 1:
+        return
+    for name in _IDENTITY_FIELDS:
+        if name in fields:
+            fields[name].fail(ROW_SEQUENCE)
+
+
+# ---------------------------------------------------------------------------------------------
+# The row
+
+
+def _finish(f: _Field, policy: TrustPolicy, sample_key: str) -> FieldResult:
+    notes = list(f.notes)
+    if f.failures:
+        status = FieldStatus.NEEDS_REVIEW
+        confidence = f.engine * policy.failed_check_factor
+        reasons = [*f.failures, *notes]
+    else:
+        confidence = f.engine
+        if f.support is _Support.STRONG:
+            confidence = confidence + (1.0 - confidence) * policy.support_weight
+        if f.confidence is not None:
+            confidence = f.confidence
+        threshold = (
+            policy.min_confidence_unchecked if f.support is _Support.NONE else policy.min_confidence
+        )
+        if f.auto_allowed and confidence >= threshold:
+            status = FieldStatus.AUTO
+            reasons = notes
+        else:
+            status = FieldStatus.NEEDS_REVIEW
+            reasons = notes if not f.auto_allowed else [LOW_CONFIDENCE, *notes]
+        if status is FieldStatus.AUTO and sampled_for_review(
+            sample_key, f.name, policy.sample_rate
+        ):
+            status = FieldStatus.NEEDS_REVIEW
+            reasons = [SAMPLED, *notes]
+    return FieldResult(
+        name=f.name,
+        raw_text=f.reading.text,
+        value=f.value,
+        confidence=round(min(1.0, max(0.0, confidence)), 4),
+        status=status,
+        reason="; ".join(reasons) if reasons else None,
+        box=f.reading.box,
+        ocr_value=f.ocr_value,
+    )
+
+
+def assess_row(
+    readings: Mapping[str, Reading],
+    *,
+    exam_year: int | None,
+    level: Level | str | None,
+    row_number: int,
+    sample_key: str,
+    previous_candidate_number: str | None = None,
+    printed_row_number: Reading | None = None,
+    previous_printed_row_number: int | None = None,
+    box: Box | None = None,
+    policy: TrustPolicy = DEFAULT_POLICY,
+    sample_rate: float | None = None,
+) -> RowResult:
+    """Parse every cell of one row and decide, field by field, ``auto`` or ``needs_review``.
+
+    ``readings`` maps field names of ``records.vocabulary.ROW_FIELDS`` to what the engine read;
+    a column the sheet does not have is simply left out.  ``exam_year`` and ``level`` come from
+    the sheet header and select the rule (``records.exam_rules.rules_for``).
+    ``previous_candidate_number`` is the candidate number of the row above as read (the last row
+    of the previous page for a page's first row); ``printed_row_number`` /
+    ``previous_printed_row_number`` the STT column of this row and the STT of the row above.
+    ``sample_key`` identifies the row for the random precision sample (e.g.
+    "<scan sha256>:<page>:<row>"): the same key always samples the same fields.
+
+    ``sample_rate`` overrides ``policy.sample_rate`` for this call.
+
+    Returns a ``RowResult`` with one ``FieldResult`` per reading.
+    """
+    if sample_rate is not None:
+        policy = replace(policy, sample_rate=sample_rate)
+    unknown = set(readings) - set(FIELDS_BY_NAME)
+    if unknown:
+        raise ValueError(f"unknown field names: {sorted(unknown)}")
+    rule = _rule(exam_year, level)
+    fields: dict[str, _Field] = {}
+    for name, reading in readings.items():
+        parsed = _parse(name, reading.text, exam_year, rule)
+        f = _Field(name, reading, parsed, parsed.value)
+        if parsed.reason is not None:
+            f.fail(parsed.reason)
+        fields[name] = f
+
+    numeric = [n for n in fields if n.startswith(SCORE_PREFIX)]
+    numeric += [n for n in ("total", "bonus", "result", "ranking") if n in fields]
+    if numeric:
+        if rule is None:
+            for n in numeric:
+                fields[n].fail(NO_RULE)
+        else:
+            _Numbers(fields, rule, policy).run()
+
+    _check_name_and_sex(fields, policy)
+    if "birth_date" in fields:
+        _check_date(fields["birth_date"], exam_year, level, policy)
+    if "birthplace" in fields:
+        _check_birthplace(fields["birthplace"])
+    if "candidate_number" in fields:
+        _check_candidate_number(fields["candidate_number"], previous_candidate_number, policy)
+    _check_row_sequence(fields, printed_row_number, previous_printed_row_number, policy)
+
+    return RowResult(
+        row_number=row_number,
+        box=box,
+        fields={name: _finish(f, policy, sample_key) for name, f in fields.items()},
+    )
+
+
+def review_rate(rows: Iterable[RowResult]) -> float:
+    """Share of fields that need review over ``rows`` (0 when there are none)."""
+    statuses = [f.status for row in rows for f in row.fields.values()]
+    if not statuses:
+        return 0.0
+    return sum(s is FieldStatus.NEEDS_REVIEW for s in statuses) / len(statuses)
