@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from scans.cli import app as scans_app
 
 from bangdiem.serving import serve as serve_apps
 from ingest.cli import ingest
@@ -15,7 +16,6 @@ from records.db import migrate, session_scope
 from records.export_format import write_csv, write_jsonl, write_xlsx
 from records.export_rows import iter_export_rows
 from records.settings import SETTINGS, load_settings
-from scans.cli import app as scans_app
 
 app = typer.Typer(
     name="bangdiem",
@@ -59,7 +59,9 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="jsonl, csv hoặc xlsx.")] = (
         ExportFormat.jsonl
     ),
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Tệp kết quả (mặc định: màn hình).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Tệp kết quả (mặc định: màn hình).")
+    ] = None,
     batch: Annotated[str | None, typer.Option("--batch", "-b", help="Chỉ xuất lô này.")] = None,
 ) -> None:
     """Xuất các dòng bảng điểm: mỗi dòng một đối tượng JSON (hoặc CSV, Excel)."""

@@ -54,14 +54,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             found = find_records(session, LookupQuery(full_name, birth, exam_year))
         return [
             PublicRecord(
-                full_name=r.full_name, birth_date=r.birth_date, exam_year=r.exam_year,
-                level=r.level, council=r.council, result=r.result, ranking=r.ranking,
+                full_name=r.full_name,
+                birth_date=r.birth_date,
+                exam_year=r.exam_year,
+                level=r.level,
+                council=r.council,
+                result=r.result,
+                ranking=r.ranking,
                 match=level.name.lower(),
             )
             for r, level in found
         ]
 
-    @app.get("/api/v1/records", response_model=LookupAnswer, summary="Tra cứu theo họ tên và ngày sinh")
+    @app.get(
+        "/api/v1/records", response_model=LookupAnswer, summary="Tra cứu theo họ tên và ngày sinh"
+    )
     def api_records(
         full_name: Annotated[str, Query(min_length=2, max_length=200, description="Họ và tên")],
         birth: Annotated[str, Query(description="Ngày sinh NNNN-TT-NN hoặc năm sinh NNNN")],
@@ -83,9 +90,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except HTTPException as problem:
                 error = str(problem.detail)
         return TEMPLATES.TemplateResponse(
-            request, "lookup.html",
-            {"keeper": settings.record_keeper, "records": records, "error": error,
-             "full_name": full_name, "birth": birth},
+            request,
+            "lookup.html",
+            {
+                "keeper": settings.record_keeper,
+                "records": records,
+                "error": error,
+                "full_name": full_name,
+                "birth": birth,
+            },
         )
 
     return app

@@ -30,11 +30,13 @@ def _birth_matches(record_birth: str | None, wanted: str) -> bool:
     return record_birth == wanted or record_birth == wanted[:4]
 
 
-def find_records(session: Session, query: LookupQuery, limit: int = 10) -> list[
-    tuple[PublishedRecord, MatchLevel]
-]:
+def find_records(
+    session: Session, query: LookupQuery, limit: int = 10
+) -> list[tuple[PublishedRecord, MatchLevel]]:
     """Published records matching the query, strongest name match first."""
-    statement = select(PublishedRecord).where(PublishedRecord.name_key == folded_key(query.full_name))
+    statement = select(PublishedRecord).where(
+        PublishedRecord.name_key == folded_key(query.full_name)
+    )
     if query.exam_year is not None:
         statement = statement.where(PublishedRecord.exam_year == query.exam_year)
     statement = statement.where(col(PublishedRecord.birth_date).startswith(query.birth[:4]))

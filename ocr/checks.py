@@ -39,11 +39,18 @@ before the repair is kept in ``FieldResult.ocr_value`` and the reason says what 
 
 The repaired field is accepted automatically only if the engine's own alternatives proposed the
 new value *and* every other term of the identity was read above ``min_confidence``: then two
-independent sources agree and the rest of the row is sound.  A repair built from the confusion
-table alone is a good guess, not evidence, so it is pre-filled for the reviewer but stays
-``needs_review``.  A repair uses up the identity's redundancy (it was spent on finding the
-value), so after one the other terms of the row get no arithmetic boost: they are judged by
-``min_confidence`` alone.
+independent sources agree and the rest of the row is sound.  Even so the repair used up the
+identity's redundancy (it was spent on finding the value), so the other terms get no arithmetic
+boost and are judged by ``min_confidence`` alone.  A repair built from the confusion table alone
+(or the value an unreadable cell must have) is a guess, not evidence: with a confident misreading
+elsewhere in the row (the 17%), the confusion table often offers a compensating "fix" for an
+innocent doubtful cell.  So such a repair is pre-filled for the reviewer, and the whole identity
+(scores, total, bonus, result, ranking) stays ``needs_review``.
+
+An identity that holds confirms its terms only when it is *sound*: no term below
+``supported_floor`` or doubted by its parser (a coordinated misreading, e.g. ",5" lost in a score
+and in the total alike, balances too), and no pair of the engine's alternative readings that
+would balance as well.  Otherwise the terms are merely "checked" (normal threshold).
 
 Rules come only from ``records.exam_rules``; no year is named in this module.  Without a rule
 for (year, level) every field that needs it (scores, total, bonus, result, ranking) goes to
@@ -53,6 +60,7 @@ review with "không rõ quy chế năm thi".
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -104,6 +112,7 @@ RESULT_UNCHECKED = "không kiểm tra được kết quả"
 RANKING_MISMATCH = "xếp loại không khớp quy chế"
 RANKING_UNKNOWN = "xếp loại không rõ"
 BONUS_MISMATCH = "điểm cộng không khớp"
+BONUS_OUT_OF_RANGE = "điểm cộng ngoài mức quy chế"
 NO_RULE = "không rõ quy chế năm thi"
 NO_EXAM_YEAR = "không rõ năm thi"
 IMPLAUSIBLE_AGE = "tuổi không hợp lý"
@@ -111,6 +120,8 @@ CANDIDATE_SEQUENCE = "số báo danh không liên tiếp"
 ROW_SEQUENCE = "số thứ tự không liên tiếp"
 NAME_UNKNOWN = "tên không có trong thống kê"
 NAME_TOO_SHORT = "họ tên không đủ"
+NAME_CAPITALS = "tên viết hoa không đều"
+PLACE_UNKNOWN = "nơi sinh có từ lạ"
 SEX_MIDDLE_MISMATCH = "giới tính không khớp tên đệm"
 SEX_GIVEN_MISMATCH = "giới tính không khớp tên"
 REPAIRED_FROM_TOTAL = "đã sửa theo tổng điểm"
@@ -160,6 +171,8 @@ class TrustPolicy:
       this often, whose other sex holds at most this share, marks the sex.
     - ``scores_need_total`` True: scores that no total can confirm (a sheet without a total
       column, an unreadable total) go to review rather than being judged on confidence alone.
+    - ``unknown_place_word_fails`` True: a birthplace word that is neither in a known place name
+      nor a known name syllable sends the birthplace to review (else it is merely unchecked).
     - ``sample_rate`` 0.02: share of ``auto`` fields sent to review to measure precision.
     """
 
@@ -183,6 +196,7 @@ class TrustPolicy:
     given_name_sex_min_count: int = 100
     given_name_sex_max_share: float = 0.02
     scores_need_total: bool = True
+    unknown_place_word_fails: bool = True
     sample_rate: float = 0.02
 
     def __post_init__(self) -> None:
@@ -336,6 +350,14 @@ class _Solution:
     from_engine: bool  # the engine's alternatives proposed it
 
 
+def _counts(f: _Field) -> bool:
+    """Whether a term's value moves the sum: "V" and 0 scores add nothing, so the identity
+    cannot tell them apart and gives them no support."""
+    if not f.name.startswith(SCORE_PREFIX):
+        return True
+    return f.value is not None and f.value != "V" and Decimal(f.value) != 0
+
+
 class _Numbers:
     """The arithmetic of one row under one rule."""
 
@@ -384,11 +406,13 @@ class _Numbers:
             return written
         return column
 
-    def holds(self, scores: _Scores, bonus: Decimal) -> bool:
-        """total = weighted sum + bonus (and, for "47 + 3,5", sum = 47)."""
-        if self.total is None:
-            return False
-        total = self._number(self.total)
+    def holds(self, scores: _Scores, bonus: Decimal, total: ParsedNumber | None = None) -> bool:
+        """total = weighted sum + bonus (and, for "47 + 3,5", sum = 47).  ``total`` replaces
+        the total as read (to try an alternative reading)."""
+        if total is None:
+            if self.total is None:
+                return False
+            total = self._number(self.total)
         if all(scores.get(s) is None for s in self.rule.subjects):
             return total.blank or total.absent
         if total.number is None:
@@ -422,6 +446,14 @@ class _Numbers:
 
     def check_cells(self) -> None:
         """Range and step of every score; bonus column against the bonus in the total."""
+        if self.bonus is not None and self.rule.bonus_values:
+            number = self._number(self.bonus).number
+            if number is not None and not 0 <= number <= max(self.rule.bonus_values):
+                self.bonus.fail(BONUS_OUT_OF_RANGE)
+        if self.total is not None and self.rule.bonus_values:
+            written = self._number(self.total).bonus
+            if written is not None and not 0 <= written <= max(self.rule.bonus_values):
+                self.total.fail(BONUS_OUT_OF_RANGE)
         for subject, f in self.scores.items():
             if subject not in self.rule.subjects:
                 f.fail(SUBJECT_NOT_IN_RULE)
@@ -555,8 +587,17 @@ class _Numbers:
             a.engine >= self.policy.min_confidence and not a.failures for a in anchors
         )
         f.supported(_Support.CHECKED)
+        if not solution.from_engine:
+            # A guess from the confusion table (or the value an unreadable cell must have) is
+            # not evidence: it is shown to the reviewer, and the rest of the identity, which
+            # was spent on finding it, stays unconfirmed.
+            reason = TOTAL_UNCHECKED if before is None else TOTAL_MISMATCH
+            for a in [*anchors, *(x for x in (self.result, self.ranking) if x is not None)]:
+                a.fail(reason)
+            return
         for a in anchors:
-            a.supported(_Support.CHECKED)
+            if _counts(a):
+                a.supported(_Support.CHECKED)
 
     def run(self) -> None:
         self.check_cells()
@@ -592,13 +633,59 @@ class _Numbers:
             for f in dependents:
                 f.fail(TOTAL_MISMATCH)
             return
-        if not repaired:
-            for f in terms:
-                is_score = f.name.startswith(SCORE_PREFIX)
-                if is_score and (f.value == "V" or self._number(f).number == 0):
-                    continue  # "V" and 0 add nothing: the identity cannot tell them apart
-                f.supported(_Support.STRONG)
-        self._judge_dependents(scores, bonus, _Support.CHECKED if repaired else _Support.STRONG)
+        if repaired:
+            self._judge_dependents(scores, bonus, _Support.CHECKED)
+            return
+        # The identity holds.  It confirms the values only if no term is so doubtful that a
+        # coordinated misreading (",5" lost in a score and in the total alike) is likely, and if
+        # the engine's alternatives do not offer a second consistent reading.
+        sound = (
+            min(f.engine for f in terms) >= self.policy.supported_floor
+            and not any(f.failures for f in terms)
+            and not self._alternatives_also_hold(scores, bonus)
+        )
+        support = _Support.STRONG if sound else _Support.CHECKED
+        for f in terms:
+            if not _counts(f):
+                continue  # "V" and 0 add nothing: the identity cannot tell them apart
+            f.supported(support)
+        self._judge_dependents(scores, bonus, support)
+
+    def _alternatives_also_hold(self, scores: _Scores, bonus: Decimal) -> bool:
+        """Whether replacing two terms by engine alternatives also satisfies the identity."""
+        options: list[tuple[str, Decimal]] = []  # (term, alternative number)
+        for subject in self.rule.subjects:
+            for number in self._alternative_numbers(self.scores[subject], score=True):
+                options.append((subject, number))
+        if self.total is not None:
+            for number in self._alternative_numbers(self.total, score=False):
+                options.append(("total", number))
+        for (a, x), (b, y) in itertools.combinations(options, 2):
+            if a == b:
+                continue
+            trial = dict(scores)
+            total = self._number(self.total) if self.total is not None else None
+            for term, number in ((a, x), (b, y)):
+                if term == "total":
+                    total = ParsedNumber(canonical_number(number), number=number)
+                else:
+                    trial[term] = number
+            if self.holds(trial, bonus, total):
+                return True
+        return False
+
+    def _alternative_numbers(self, f: _Field, *, score: bool) -> list[Decimal]:
+        out: list[Decimal] = []
+        for alt in f.reading.alternatives:
+            if alt.confidence < self.policy.alternative_min_confidence:
+                continue
+            if score:
+                parsed = parse_score(alt.text, self.rule.score_step, self.rule.max_score)
+            else:
+                parsed = parse_total(alt.text)
+            if parsed.number is not None and parsed.reason is None and parsed.value != f.value:
+                out.append(parsed.number)
+        return out
 
     def _judge_dependents(
         self, scores: _Scores | None, bonus: Decimal | None, support: _Support
@@ -674,6 +761,13 @@ def _place_tokens() -> frozenset[str]:
     return frozenset(tokens | {tone_key(w) for w in _PLACE_WORDS})
 
 
+def _uniform_capitals(tokens: list[str]) -> bool:
+    """Every token Title-case ("Nguyễn") or every token upper-case ("NGUYỄN"): sheets write
+    names one way or the other, and a lower-case token is a misreading ("Đinh Thị xanh")."""
+    title = all(t[:1].isupper() and t[1:] == t[1:].lower() for t in tokens)
+    return title or all(t == t.upper() for t in tokens)
+
+
 def _expected_sex_from_middle(tokens: list[str]) -> Sex | None:
     middle = {tone_key(t) for t in tokens[1:-1]}
     female, male = tone_key("Thị") in middle, tone_key("Văn") in middle
@@ -706,6 +800,8 @@ def _check_name_and_sex(fields: Mapping[str, _Field], policy: TrustPolicy) -> No
         surnames, middles, given = _name_tokens()
         if len(tokens) < 2:
             name.fail(NAME_TOO_SHORT)
+        elif not _uniform_capitals(tokens):
+            name.fail(NAME_CAPITALS)
         else:
             unknown = [
                 t
@@ -757,12 +853,30 @@ def _check_date(
         f.supported(_Support.CHECKED)
 
 
-def _check_birthplace(f: _Field) -> None:
+def _check_birthplace(f: _Field, policy: TrustPolicy) -> None:
+    """Every word of a birthplace should be a word of a known place name or at least a known
+    name syllable (place names reuse them: "Phước", "Long", "Hòa"); a word that is neither is
+    most often a misreading ("Tbuận")."""
     if not f.value:
         return
-    words = f.value.replace("-", " ").replace("–", " ").replace(",", " ").replace(".", " ")
-    known = _place_tokens()
-    if all(tone_key(t) in known for t in words.split()):
+    words = f.value
+    for ch in "-–,.()/":
+        words = words.replace(ch, " ")
+    surnames, middles, given = _name_tokens()
+    places = _place_tokens()
+    unit_words = {tone_key(w) for w in _PLACE_WORDS}
+    unknown = [
+        t
+        for t in words.split()
+        if not t.isdigit()
+        and (
+            tone_key(t) not in places | surnames | middles | given
+            or (t[:1].islower() and tone_key(t) not in unit_words)  # "xà Rịa" for "Bà Rịa"
+        )
+    ]
+    if unknown and policy.unknown_place_word_fails:
+        f.fail(f"{PLACE_UNKNOWN}: {' '.join(unknown)}")
+    elif not unknown:
         f.supported(_Support.CHECKED)
 
 
@@ -895,7 +1009,7 @@ def assess_row(
     if "birth_date" in fields:
         _check_date(fields["birth_date"], exam_year, level, policy)
     if "birthplace" in fields:
-        _check_birthplace(fields["birthplace"])
+        _check_birthplace(fields["birthplace"], policy)
     if "candidate_number" in fields:
         _check_candidate_number(fields["candidate_number"], previous_candidate_number, policy)
     _check_row_sequence(fields, printed_row_number, previous_printed_row_number, policy)

@@ -97,10 +97,49 @@ def _profile_sharpness(ink: npt.NDArray[np.float32]) -> float:
     return float(np.dot(profile, profile))
 
 
-def text_is_sideways(binary: GrayImage) -> bool:
-    """True when the text lines run top to bottom (page turned 90° or 270°)."""
-    ink = (_downscale(binary) == 0).astype(np.float32)
-    return _profile_sharpness(ink.T) > _profile_sharpness(ink) * 1.15
+@dataclass(frozen=True)
+class GlyphStats:
+    """Shapes of the letter-sized marks of a page, for telling which way up it is."""
+
+    aspect: float  # median height / width: above 1 upright (digits, capitals are tall)
+    marks_above: int  # diacritic-sized marks sitting just above a letter
+    marks_below: int  # ... just below a letter
+
+
+def glyph_stats(binary: GrayImage) -> GlyphStats:
+    """Measure glyph shapes.  Vietnamese puts nearly all its marks *above* the letter (five of
+    the six tones, circumflex, breve): on an upright page small marks sit on top of letters,
+    on an upside-down page under them."""
+    ink = (binary == 0).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    stats = stats[1:]
+    if (stats[:, cv2.CC_STAT_AREA] <= 12).sum() > 3 * (stats[:, cv2.CC_STAT_AREA] > 12).sum():
+        # dot-matrix print: join the pins into letters first
+        joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+        stats = cv2.connectedComponentsWithStats(joined, connectivity=8)[2][1:]
+    x, y, w, h, area = (stats[:, i] for i in range(5))
+    limit = max(binary.shape) // 25
+    letters = (h >= 8) & (w >= 4) & (h <= limit) & (w <= limit)
+    if letters.sum() < 50:
+        return GlyphStats(1.0, 0, 0)
+    aspect = float(np.median(h[letters] / w[letters]))
+    line = float(np.median(h[letters]))
+    marks = (h < line * 0.45) & (w < line * 0.9) & (area >= 3)
+    big = letters & (h >= line * 0.6)
+    bx0, bx1 = x[big], x[big] + w[big]
+    by0, by1 = y[big], y[big] + h[big]
+    above = below = 0
+    for mx, my, mw, mh in zip(x[marks][:4000], y[marks][:4000], w[marks][:4000],
+                              h[marks][:4000], strict=True):
+        center = mx + mw / 2
+        under = (bx0 <= center) & (center <= bx1)
+        if not under.any():
+            continue
+        gap_down = by0[under] - (my + mh)
+        gap_up = my - by1[under]
+        above += bool(((gap_down >= -1) & (gap_down <= line * 0.5)).any())
+        below += bool(((gap_up >= -1) & (gap_up <= line * 0.5)).any())
+    return GlyphStats(aspect, above, below)
 
 
 def rotate_image(image: GrayImage, degrees: float, fill: int = 255) -> GrayImage:
@@ -151,41 +190,13 @@ class Upright:
     deskew: float  # degrees counter-clockwise applied after the quarter turns
 
 
-@cache
-def _osd_api() -> tesserocr.PyTessBaseAPI:
-    return tesserocr.PyTessBaseAPI(path=tessdata_path(), lang="osd", psm=tesserocr.PSM.OSD_ONLY)
-
-
-OSD_MIN_CONFIDENCE = 2.0
-OSD_LONGEST_SIDE = 2400
-
-
-def _osd_upside_down(clean: GrayImage) -> bool | None:
-    """Tesseract's orientation detection on a page without rules: True upside down, False
-    upright, None when it is unsure or answers sideways (rules and digits confuse it)."""
-    try:
-        api = _osd_api()
-        api.SetImage(Image.fromarray(_downscale(clean, OSD_LONGEST_SIDE)))
-        found = api.DetectOrientationScript()
-    except RuntimeError:
-        return None
-    if not found or found["orient_conf"] < OSD_MIN_CONFIDENCE:
-        return None
-    degrees = int(found["orient_deg"]) % 360
-    return {0: False, 180: True}.get(degrees)
-
-
-def _reads_better_flipped(clean: GrayImage) -> bool:
-    """Read a strip both ways up; the way the engine is more confident is the right one."""
-    height = clean.shape[0]
-    strip = clean[height * 2 // 5 : height * 3 // 5]
-    api = _text_api()
-    scores = []
-    for image in (strip, rotate_image(strip, 180)):
-        api.SetImage(Image.fromarray(_downscale(image, 1600)))
-        api.Recognize()
-        scores.append(api.MeanTextConf())
-    return scores[1] > scores[0]
+# Beyond these, the profile alone decides the axis; in between (dense grids of numbers, unruled
+# lists with strong columns) the engine reads the page in each candidate orientation.
+ASPECT_UPRIGHT = 1.1
+ASPECT_SIDEWAYS = 0.85
+MIN_MARKS = 10
+MARKS_RATIO = 1.2
+STRIP_LONGEST_SIDE = 1600
 
 
 @cache
@@ -194,31 +205,62 @@ def _text_api() -> tesserocr.PyTessBaseAPI:
                                    psm=tesserocr.PSM.SINGLE_BLOCK)
 
 
-def make_upright(gray: GrayImage, dpi: int = 300) -> Upright:
-    """Turn and straighten a page; return it in gray and binarised.
+def _strip_confidence(small: GrayImage, degrees: int) -> float:
+    """The engine's mean confidence on the top of the page turned by ``degrees``.
 
-    Order matters: the quarter turn first (the row-profile test does not mind a small skew),
-    then deskew, then rules are erased, and only then is "upside down?" asked, because ruling
-    lines and columns of digits mislead Tesseract's orientation detection.
+    The top of a sheet is its header, in words, which read with far lower confidence upside
+    down or sideways (digits do not: 0, 1, 8 look the same either way up).  Tesseract's own
+    orientation detection was tried first: digits and ruling lines made it confidently wrong
+    on score tables.
     """
-    from ocr.table import erase_rules, find_rules  # table builds on this module
+    turned = rotate_image(small, degrees)
+    strip = turned[: max(1, turned.shape[0] * 3 // 10)]
+    api = _text_api()
+    api.SetImage(Image.fromarray(strip))
+    api.Recognize()
+    return float(api.MeanTextConf())
 
+
+def orientation(binary: GrayImage) -> int:
+    """Degrees counter-clockwise that bring the page to reading orientation (0/90/180/270).
+
+    Cheap shape tests decide almost every page: the glyphs' height/width gives the axis, the
+    side the diacritics sit on gives up or down.  Only when a test is unclear (dot-matrix
+    print, a page of bare digits) does the engine read the page both ways.
+    """
+    stats = glyph_stats(binary)
+    if stats.aspect >= ASPECT_UPRIGHT:
+        bases: tuple[int, ...] = (0,)
+    elif stats.aspect <= ASPECT_SIDEWAYS:
+        bases = (90,)
+    else:
+        bases = (0, 90)
+    best: tuple[float, int] = (0.0, 0)
+    for base in bases:
+        turned = stats if base == 0 else glyph_stats(rotate_image(binary, base))
+        above, below = turned.marks_above, turned.marks_below
+        # The diacritics' side: a clear majority of enough marks.  (Only the flip is judged
+        # this way: on the wrong axis, marks beside letters can line up too.)
+        lean = (max(above, below) + 1) / (min(above, below) + 1)
+        if max(above, below) >= MIN_MARKS and lean > best[0] and (base == 0 or len(bases) == 1):
+            best = (lean, base if above >= below else (base + 180) % 360)
+    if best[0] >= MARKS_RATIO:
+        return best[1]
+    small = _downscale(binary, STRIP_LONGEST_SIDE)
+    candidates = [d for base in bases for d in (base, (base + 180) % 360)]
+    return max(candidates, key=lambda degrees: _strip_confidence(small, degrees))
+
+
+def make_upright(gray: GrayImage, dpi: int = 300) -> Upright:
+    """Turn and straighten a page; return it in gray and binarised."""
     binary = binarize(gray, dpi)
-    turned = 0
-    if text_is_sideways(binary):
-        turned = 90
-        gray, binary = rotate_image(gray, 90), rotate_image(binary, 90)
+    turned = orientation(binary)
+    if turned:
+        gray, binary = rotate_image(gray, turned), rotate_image(binary, turned)
     angle = skew_angle(binary)
     if abs(angle) >= 0.05:
         gray = rotate_image(gray, angle)
         binary = binarize(gray, dpi)
-    clean = erase_rules(binary, find_rules(binary))
-    flipped = _osd_upside_down(clean)
-    if flipped is None:
-        flipped = _reads_better_flipped(clean)
-    if flipped:
-        turned += 180
-        gray, binary = rotate_image(gray, 180), rotate_image(binary, 180)
     return Upright(gray=gray, binary=binary, rotation=turned, deskew=angle)
 
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
 from ocr import columns as cols
 from ocr import checks
+from ocr.cells import cell_boxes, crop, has_ink, row_padding, scaled, target_scale
 from ocr.engine import Engine, Reading, engine
 from ocr.model import Box, ColumnLayout, PageOutcome, SheetResult
-from ocr.preprocess import erase_small_specks, is_blank, make_upright
+from ocr.preprocess import Upright, erase_small_specks, is_blank, make_upright, rotate_image
 from ocr.sheet_header import parse_header
 from ocr.table import Table, erase_rules, find_rules, locate_table
 from records.export_format import SheetHeader
@@ -31,7 +31,6 @@ GrayImage = npt.NDArray[np.uint8]
 A4_LONG_SIDE_INCHES = 11.69
 MAX_HEADER_BANDS = 3
 MIN_RECOGNISED_COLUMNS = 3
-TARGET_LINE_HEIGHT = 56  # pixels per text row at which cells are read
 
 _DIGITS = "0123456789"
 _SCORE_CHARS = _DIGITS + ",.Vv"
@@ -67,26 +66,12 @@ class _Cell:
     has_ink: bool
 
 
-def _crop(image: GrayImage, box: Box) -> GrayImage:
-    return image[max(0, box.y) : box.bottom, max(0, box.x) : box.right]
-
-
-def _column_boxes(table: Table, band: tuple[int, int], pad_y: int) -> list[Box]:
-    top, bottom = band
-    boxes = []
-    for left, right in zip(table.column_edges, table.column_edges[1:], strict=False):
-        inset = max(2, (right - left) // 40)
-        boxes.append(Box(left + inset, top - pad_y, max(1, right - left - 2 * inset),
-                         bottom - top + 2 * pad_y))
-    return boxes
-
-
 def _read_titles(reader: Engine, clean: GrayImage, table: Table, bands: int) -> list[str]:
     top, bottom = table.bands[0][0], table.bands[bands - 1][1]
     titles = []
-    for box in _column_boxes(table, (top, bottom), 2):
-        crop = _crop(clean, box)
-        titles.append(" ".join(reader.read_block(crop).split()) if crop.size else "")
+    for box in cell_boxes(table, (top, bottom), 2):
+        title = crop(clean, box)
+        titles.append(" ".join(reader.read_block(title).split()) if title.size else "")
     return titles
 
 
@@ -128,28 +113,16 @@ def read_cells(
 ) -> list[dict[str, _Cell]]:
     """Every cell of every data band, read a column at a time."""
     rows: list[dict[str, _Cell]] = [{} for _ in bands]
-    heights = [b - a for a, b in bands]
-    pad = max(2, int(np.median(heights) * 0.12)) if heights else 2
-    # Tesseract reads best with letters about 30 px tall; small print is scaled up.
-    scale = min(3.0, max(1.0, TARGET_LINE_HEIGHT / float(np.median(heights)))) if heights else 1.0
+    pad, scale = row_padding(bands), target_scale(bands)
     for index, part in enumerate(layout.fields):
         if part is None or part == cols.NOTES or index + 1 >= len(table.column_edges):
             continue
-        boxes = [_column_boxes(table, band, pad)[index] for band in bands]
-        crops = [_scaled(_crop(clean, box), scale) for box in boxes]
+        boxes = [cell_boxes(table, band, pad)[index] for band in bands]
+        crops = [scaled(crop(clean, box), scale) for box in boxes]
         readings = reader.read_cells(crops, whitelist_for(part))
-        for row, box, crop, reading in zip(rows, boxes, crops, readings, strict=True):
-            row[part] = _Cell(part, box, reading, bool((crop < 128).sum() > crop.size * 0.002))
+        for row, box, image, reading in zip(rows, boxes, crops, readings, strict=True):
+            row[part] = _Cell(part, box, reading, has_ink(image))
     return rows
-
-
-def _scaled(image: GrayImage, scale: float) -> GrayImage:
-    if scale <= 1.01 or image.size == 0:
-        return image
-    height, width = image.shape
-    resized = cv2.resize(image, (int(width * scale), int(height * scale)),
-                         interpolation=cv2.INTER_CUBIC)
-    return np.asarray(resized, dtype=np.uint8)
 
 
 def _for_checks(reading: Reading, box: Box) -> checks.Reading:
@@ -213,10 +186,29 @@ def read_page(
     gray: GrayImage, *, layout: ColumnLayout | None = None, reader: Engine | None = None,
     sample_key: str = "",
 ) -> tuple[SheetResult, GrayImage]:
-    """Read one page; return the sheet and the page image in reading orientation."""
+    """Read one page; return the sheet and the page image in reading orientation.
+
+    When no column title can be recognised the page may be upside down (the orientation test
+    errs on a few per hundred pages): it is read once more turned half a turn.
+    """
     reader = reader or engine()
     dpi = estimate_dpi(gray)
     upright = make_upright(gray, dpi)
+    sheet, image = _read_upright(upright, layout=layout, reader=reader, sample_key=sample_key)
+    if sheet.outcome is PageOutcome.UNKNOWN_COLUMNS and layout is None:
+        turned = Upright(
+            gray=rotate_image(upright.gray, 180), binary=rotate_image(upright.binary, 180),
+            rotation=(upright.rotation + 180) % 360, deskew=upright.deskew,
+        )
+        second, image2 = _read_upright(turned, layout=None, reader=reader, sample_key=sample_key)
+        if second.outcome is PageOutcome.TABLE:
+            return second, image2
+    return sheet, image
+
+
+def _read_upright(
+    upright: Upright, *, layout: ColumnLayout | None, reader: Engine, sample_key: str
+) -> tuple[SheetResult, GrayImage]:
     height, width = upright.gray.shape
     base = SheetResult(outcome=PageOutcome.BLANK, rotation=upright.rotation,
                        deskew_angle=upright.deskew, width=width, height=height)

@@ -46,8 +46,6 @@ def batch_figures(session: Session) -> list[BatchFigures]:
         .group_by(col(ScanFile.batch_id), col(RowField.status))
     ):
         figures[batch_id].fields_by_status[FieldStatus(status).value] += count
-    for scan in session.exec(
-        select(ScanFile).where(ScanFile.status == ProcessingStatus.FAILED)
-    ):
+    for scan in session.exec(select(ScanFile).where(ScanFile.status == ProcessingStatus.FAILED)):
         figures[scan.batch_id].failed_files.append((scan.original_name, scan.error or ""))
     return [figures[b.id] for b in batches]

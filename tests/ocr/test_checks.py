@@ -1,0 +1,602 @@
+"""The trust decision: consistent rows pass, wrong readings are caught, repairs are recorded.
+
+Rows are built from the configured rule of their year (``records.exam_rules``), so the tests
+follow the configuration rather than repeat it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+import pytest
+
+from ocr.checks import (
+    Alternative,
+    Reading,
+    TrustPolicy,
+    assess_row,
+    review_rate,
+    sampled_for_review,
+)
+from ocr.model import RowResult
+from ocr.parsing import display_number
+from records.exam_rules import rules_for
+from records.vocabulary import FieldStatus, Level
+
+AUTO, REVIEW = FieldStatus.AUTO, FieldStatus.NEEDS_REVIEW
+NO_SAMPLE = TrustPolicy(sample_rate=0.0)
+CONF = 0.97
+
+# (year, level, scores in the rule's subject order): every era of the rules file, with and
+# without doubled subjects, whole and half points.
+CASES = [
+    (1978, Level.PTTH, ["7", "6", "5", "8", "6", "7"]),
+    (1985, Level.PTTH, ["7", "6,5", "5", "8", "6", "7,5"]),
+    (1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]),
+    (1990, Level.PTCS, ["6", "7,5", "5", "8"]),
+    (2000, Level.THCS, ["6", "7,5", "5", "8"]),
+    (1988, Level.BTVH, ["6", "7,5", "5", "8", "6"]),
+    (2004, Level.BTVH, ["6", "7,5", "5", "8", "6", "9"]),
+]
+
+
+def _decimal(text: str) -> Decimal | None:
+    return None if text == "V" else Decimal(text.replace(",", "."))
+
+
+def texts(
+    year: int,
+    level: Level,
+    scores: Sequence[str],
+    *,
+    bonus: str = "",
+    name: str = "Nguyễn Thị Thu Hà",
+    sex: str = "Nữ",
+    birth: str | None = None,
+    number: str = "0124",
+) -> dict[str, str]:
+    """The texts of a row whose total, result and ranking follow the year's rule."""
+    rule = rules_for(year, level)
+    values = {s: _decimal(t) for s, t in zip(rule.subjects, scores, strict=True)}
+    extra = _decimal(bonus) if bonus else Decimal(0)
+    assert extra is not None
+    out = {f"scores.{s}": t for s, t in zip(rule.subjects, scores, strict=True)}
+    absent_all = all(v is None for v in values.values())
+    out["total"] = "" if absent_all else display_number(rule.total(values, extra))
+    out["bonus"] = bonus
+    out["result"] = rule.result_word(rule.passes(values, extra))
+    out["ranking"] = rule.ranking(values, extra) or ""
+    out["full_name"] = name
+    out["sex"] = sex
+    out["birth_date"] = birth or f"12/03/{year - 17}"
+    out["birthplace"] = "Long Điền"
+    out["candidate_number"] = number
+    return out
+
+
+def readings(
+    cells: dict[str, str], confidence: float = CONF, **special: Reading
+) -> dict[str, Reading]:
+    out = {name: Reading(text, confidence) for name, text in cells.items()}
+    out.update({name.replace("__", "."): r for name, r in special.items()})
+    return out
+
+
+def assess(
+    cells: dict[str, Reading],
+    year: int | None = 1995,
+    level: Level | str | None = Level.THPT,
+    *,
+    policy: TrustPolicy = NO_SAMPLE,
+    previous: str | None = "0123",
+    key: str = "scan:1:1",
+    printed_row_number: Reading | None = None,
+    previous_printed_row_number: int | None = None,
+    sample_rate: float | None = None,
+) -> RowResult:
+    return assess_row(
+        cells,
+        exam_year=year,
+        level=level,
+        row_number=1,
+        sample_key=key,
+        previous_candidate_number=previous,
+        printed_row_number=printed_row_number,
+        previous_printed_row_number=previous_printed_row_number,
+        policy=policy,
+        sample_rate=sample_rate,
+    )
+
+
+def statuses(row: RowResult) -> dict[str, FieldStatus]:
+    return {name: f.status for name, f in row.fields.items()}
+
+
+def score_fields(row: RowResult) -> list[str]:
+    return [n for n in row.fields if n.startswith("scores.")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Consistent rows
+
+
+@pytest.mark.parametrize(("year", "level", "scores"), CASES)
+def test_consistent_row_is_all_auto(year: int, level: Level, scores: list[str]) -> None:
+    row = assess(readings(texts(year, level, scores)), year, level)
+    assert statuses(row) == {name: AUTO for name in row.fields}, {
+        n: f.reason for n, f in row.fields.items()
+    }
+    assert all(f.reason is None for f in row.fields.values())
+    assert row.fields["birth_date"].value == f"{year - 17}-03-12"
+
+
+def test_canonical_values() -> None:
+    row = assess(readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"], bonus="1,5")))
+    values = {n: f.value for n, f in row.fields.items()}
+    assert values["scores.math"] == "6.5" and values["scores.literature"] == "7"
+    assert values["total"] == "41" and values["bonus"] == "1.5"
+    assert values["result"] == "passed" and values["sex"] == "Nữ"
+    assert values["birth_date"] == "1978-03-12"
+    assert row.fields["total"].status is AUTO
+
+
+def test_supported_scores_accepted_at_lower_engine_confidence() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    cells["scores.math"] = Reading("6,5", 0.65)
+    cells["full_name"] = Reading("Nguyễn Thị Thu Hà", 0.65)
+    row = assess(cells)
+    math = row.fields["scores.math"]
+    assert math.status is AUTO and math.confidence > 0.65  # the total vouches for it
+    name = row.fields["full_name"]
+    assert name.status is REVIEW and name.reason == "độ tin cậy thấp"  # nothing vouches
+
+
+def test_very_doubtful_score_is_not_rescued_by_the_total() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    cells["scores.math"] = Reading("6,5", 0.4)
+    row = assess(cells)
+    assert row.fields["scores.math"].status is REVIEW
+    # one term below the floor: the others are no longer boosted, but stand on their own
+    assert row.fields["scores.literature"].status is AUTO
+    assert row.fields["total"].status is AUTO
+
+
+def test_alternatives_that_also_balance_remove_the_boost() -> None:
+    # ",5" lost in a score and in the total alike: the engine's alternatives say so
+    cells = readings(texts(1995, Level.THPT, ["7", "6", "5", "8", "6", "7"]))
+    cells["scores.math"] = Reading("6", 0.7, (Alternative("6,5", 0.3),))
+    cells["total"] = Reading("39", 0.7, (Alternative("39,5", 0.3),))
+    row = assess(cells)
+    assert row.fields["scores.math"].status is REVIEW
+    assert row.fields["total"].status is REVIEW
+
+
+def test_absent_row() -> None:
+    cells = texts(1995, Level.THPT, ["V"] * 6)
+    assert cells["total"] == "" and cells["ranking"] == ""
+    row = assess(readings(cells))
+    assert all(row.fields[n].value == "V" for n in score_fields(row))
+    assert row.fields["result"].value == "failed"
+    assert statuses(row) == {name: AUTO for name in row.fields}
+
+
+def test_absent_score_gets_no_arithmetic_support() -> None:
+    # "V" and "0" both add nothing: the total cannot tell them apart
+    cells = readings(texts(1995, Level.THPT, ["7", "V", "5", "8", "6", "7"]))
+    cells["scores.math"] = Reading("V", 0.92)
+    row = assess(cells)
+    assert row.fields["scores.math"].status is REVIEW
+    assert row.fields["result"].value == "failed" and row.fields["result"].status is AUTO
+
+
+def test_bonus_written_in_the_total() -> None:
+    cells = texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"])
+    cells["total"] = "39,5 + 1,5"
+    cells["bonus"] = ""
+    row = assess(readings(cells))
+    assert row.fields["total"].value == "41"
+    assert statuses(row)["total"] is AUTO and statuses(row)["scores.math"] is AUTO
+
+
+def test_bonus_column_disagreeing_with_the_total() -> None:
+    cells = texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"])
+    cells["total"] = "39,5 + 1,5"
+    cells["bonus"] = "1"
+    row = assess(readings(cells))
+    assert row.fields["bonus"].status is REVIEW
+    assert row.fields["bonus"].reason is not None
+    assert "điểm cộng không khớp" in row.fields["bonus"].reason
+
+
+def test_bonus_above_the_configured_values() -> None:
+    rule = rules_for(1995, Level.THPT)
+    too_much = display_number(max(rule.bonus_values) + 1)
+    row = assess(
+        readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"], bonus=too_much))
+    )
+    assert row.fields["bonus"].status is REVIEW
+
+
+# ---------------------------------------------------------------------------------------------
+# Wrong readings
+
+
+@pytest.mark.parametrize(("year", "level", "scores"), CASES)
+def test_confident_wrong_score_is_caught(year: int, level: Level, scores: list[str]) -> None:
+    """The 17% case: 1 read as 7 at high confidence.  The total exposes it."""
+    true_scores = ["1", *scores[1:]]
+    cells = readings(texts(year, level, true_scores))
+    cells["scores.literature"] = Reading("7", 0.96)  # wrong, and the engine is sure
+    row = assess(cells, year, level)
+    for name in [*score_fields(row), "total"]:
+        assert row.fields[name].status is REVIEW, name
+        assert row.fields[name].reason == "tổng không khớp"
+    assert row.fields["scores.literature"].value == "7"  # a confident cell is never changed
+    assert row.fields["result"].status is REVIEW
+    assert row.fields["full_name"].status is AUTO  # the rest of the row is unaffected
+
+
+def test_confident_wrong_total_is_caught() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    cells["total"] = Reading("45,5", 0.99)
+    row = assess(cells)
+    assert all(row.fields[n].status is REVIEW for n in [*score_fields(row), "total"])
+
+
+def test_result_inconsistent_with_rule() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    cells["result"] = Reading("Hỏng", 0.99)
+    row = assess(cells)
+    assert row.fields["result"].status is REVIEW
+    assert row.fields["result"].reason == "kết quả không khớp quy chế"
+    assert row.fields["scores.math"].status is AUTO  # the total still confirms the scores
+
+
+def test_ranking_inconsistent_with_rule() -> None:
+    cells = texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"])
+    assert cells["ranking"] == "Khá"
+    row = assess(readings(cells, ranking=Reading("Giỏi", 0.99)))
+    assert row.fields["ranking"].status is REVIEW
+    assert row.fields["ranking"].reason == "xếp loại không khớp quy chế"
+    row = assess(readings(cells, ranking=Reading("Kha", 0.99)))
+    assert row.fields["ranking"].status is AUTO and row.fields["ranking"].value == "Kha"
+    average = texts(1995, Level.THPT, ["6", "6", "5", "6", "6", "5"])
+    assert average["ranking"] == "Trung bình"
+    row = assess(readings(average, ranking=Reading("TB", 0.99)))
+    assert row.fields["ranking"].status is AUTO and row.fields["ranking"].value == "TB"
+    row = assess(readings(average, ranking=Reading("Xuất sắc", 0.99)))
+    assert row.fields["ranking"].reason == "xếp loại không rõ"
+
+
+def test_failed_candidate_with_a_ranking() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "0", "5", "8", "6", "7"]))
+    assert cells["result"].text == "Hỏng"
+    cells["ranking"] = Reading("Trung bình", 0.99)
+    assert assess(cells).fields["ranking"].status is REVIEW
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("11", "điểm ngoài thang"), ("7,25", "không đúng bước điểm")],
+)
+def test_score_off_the_scale(text: str, reason: str) -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    cells["scores.math"] = Reading(text, 0.99)
+    field = assess(cells).fields["scores.math"]
+    assert field.status is REVIEW and field.reason is not None and reason in field.reason
+
+
+def test_half_points_off_step_in_whole_point_years() -> None:
+    cells = readings(texts(1978, Level.PTTH, ["7", "6", "5", "8", "6", "7"]))
+    cells["scores.math"] = Reading("6,5", 0.99)
+    field = assess(cells, 1978, Level.PTTH).fields["scores.math"]
+    assert field.status is REVIEW and "không đúng bước điểm" in (field.reason or "")
+
+
+def test_parser_repair_is_never_silent() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    cells["scores.math"] = Reading("6,S", 0.99)
+    row = assess(cells)
+    math = row.fields["scores.math"]
+    assert math.value == "6.5" and math.status is REVIEW
+    assert math.reason == "đọc lại ký tự: 6,S → 6,5"
+
+
+# ---------------------------------------------------------------------------------------------
+# Repairs
+
+
+def _one_wrong(
+    alternatives: tuple[Alternative, ...] = (), confidence: float = 0.55
+) -> dict[str, Reading]:
+    """True literature 1, read 7 at low confidence (a 1↔7 confusion)."""
+    cells = readings(texts(1995, Level.THPT, ["1", "6,5", "5", "8", "6", "7"]))
+    cells["scores.literature"] = Reading("7", confidence, alternatives)
+    return cells
+
+
+def test_doubtful_digit_fixed_by_the_total_with_engine_support() -> None:
+    row = assess(_one_wrong((Alternative("1", 0.3),)))
+    lit = row.fields["scores.literature"]
+    assert lit.value == "1" and lit.ocr_value == "7" and lit.raw_text == "7"
+    assert lit.reason == "đã sửa theo tổng điểm: 7 → 1"
+    assert lit.status is AUTO  # unique, proposed by the engine, the rest of the row sound
+    assert all(f.status is AUTO for f in row.fields.values())
+
+
+def test_doubtful_digit_fixed_by_confusion_table_stays_for_review() -> None:
+    row = assess(_one_wrong())
+    lit = row.fields["scores.literature"]
+    assert lit.value == "1" and lit.ocr_value == "7"
+    assert lit.status is REVIEW and lit.reason == "đã sửa theo tổng điểm: 7 → 1"
+    # the identity was spent on the guess: nothing else in it is confirmed
+    for name in [*score_fields(row), "total", "result", "ranking"]:
+        if name != "scores.literature":
+            assert row.fields[name].status is REVIEW, name
+
+
+def test_lost_half_point_is_repaired() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    cells["scores.math"] = Reading("6", 0.6, (Alternative("6,5", 0.35),))
+    math = assess(cells).fields["scores.math"]
+    assert math.value == "6.5" and math.ocr_value == "6"
+    assert math.reason == "đã sửa theo tổng điểm: 6 → 6,5"
+
+
+def test_doubled_subject_repair() -> None:
+    rule = rules_for(1985, Level.PTTH)
+    assert "math" in rule.doubled
+    cells = readings(texts(1985, Level.PTTH, ["7", "6,5", "5", "8", "6", "7"]))
+    cells["scores.math"] = Reading("5,5", 0.6, (Alternative("6,5", 0.3),))
+    math = assess(cells, 1985, Level.PTTH).fields["scores.math"]
+    assert math.value == "6.5" and math.status is AUTO
+
+
+def test_ambiguous_repair_is_not_applied() -> None:
+    # literature and history both read 7 doubtfully; either could be the 1 the total wants
+    cells = readings(texts(1995, Level.THPT, ["1", "6,5", "5", "8", "6", "7"]))
+    cells["scores.literature"] = Reading("7", 0.55, (Alternative("1", 0.3),))
+    cells["scores.history"] = Reading("7", 0.6, (Alternative("1", 0.3),))
+    row = assess(cells)
+    assert row.fields["scores.literature"].value == "7"
+    assert row.fields["scores.history"].value == "7"
+    assert all(row.fields[n].status is REVIEW for n in [*score_fields(row), "total"])
+    assert all(row.fields[n].reason == "tổng không khớp" for n in score_fields(row))
+
+
+def test_no_repair_from_a_doubtful_total() -> None:
+    cells = _one_wrong((Alternative("1", 0.3),))
+    cells["total"] = Reading(cells["total"].text, 0.7)
+    row = assess(cells)
+    assert row.fields["scores.literature"].value == "7"
+    assert row.fields["scores.literature"].status is REVIEW
+
+
+def test_repair_must_agree_with_the_result() -> None:
+    # with literature 1 the candidate passes; a sheet saying "Hỏng" makes the fix inconsistent
+    cells = _one_wrong((Alternative("1", 0.3),))
+    cells["result"] = Reading("Hỏng", 0.99)
+    row = assess(cells)
+    assert row.fields["scores.literature"].value == "7"
+
+
+def test_unreadable_score_is_inferred_for_the_reviewer() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    cells["scores.math"] = Reading("6#", 0.4)
+    row = assess(cells)
+    math = row.fields["scores.math"]
+    assert math.value == "6.5" and math.ocr_value == "6#"
+    assert math.status is REVIEW and math.reason == "đã suy ra từ tổng điểm: ? → 6,5"
+    assert row.fields["scores.literature"].status is REVIEW
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules from configuration only
+
+
+@pytest.mark.parametrize(
+    ("year", "level"), [(1960, Level.PTTH), (1995, Level.PTTH), (None, Level.THPT), (1995, None)]
+)
+def test_no_rule_means_review(year: int | None, level: Level | None) -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    row = assess(cells, year, level)
+    for name in [*score_fields(row), "total", "bonus", "result", "ranking"]:
+        assert row.fields[name].status is REVIEW
+        assert row.fields[name].reason == "không rõ quy chế năm thi"
+    assert row.fields["full_name"].status is AUTO
+
+
+def test_missing_subject_column_means_no_check() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    del cells["scores.history"]
+    row = assess(cells)
+    assert all(row.fields[n].status is REVIEW for n in [*score_fields(row), "total"])
+
+
+def test_no_total_column() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    del cells["total"]
+    row = assess(cells)
+    assert row.fields["scores.math"].reason == "không kiểm tra được tổng"
+    relaxed = assess(cells, policy=TrustPolicy(sample_rate=0.0, scores_need_total=False))
+    assert relaxed.fields["scores.math"].status is AUTO  # 0.97 ≥ min_confidence_unchecked
+
+
+# ---------------------------------------------------------------------------------------------
+# Names, sex, dates, sequences
+
+
+@pytest.mark.parametrize(
+    ("name", "sex", "reason"),
+    [
+        ("Nguyễn Thị Thu Hà", "Nam", "giới tính không khớp tên đệm"),
+        ("Trần Văn Hùng", "Nữ", "giới tính không khớp tên đệm"),
+        ("Lê Minh Hùng", "Nữ", "giới tính không khớp tên"),
+    ],
+)
+def test_sex_against_name(name: str, sex: str, reason: str) -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"], name=name, sex=sex))
+    row = assess(cells)
+    assert row.fields["sex"].status is REVIEW and row.fields["sex"].reason == reason
+    assert row.fields["full_name"].status is REVIEW
+
+
+@pytest.mark.parametrize(
+    ("name", "sex"),
+    [("Trần Văn Hùng", "Nam"), ("NGUYỄN THỊ THU HÀ", "Nữ"), ("Lê Hoà", "Nữ"), ("Lê Hòa", "Nữ")],
+)
+def test_known_names_pass(name: str, sex: str) -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"], name=name, sex=sex))
+    row = assess(cells)
+    assert row.fields["full_name"].status is AUTO, row.fields["full_name"].reason
+    assert row.fields["sex"].status is AUTO
+
+
+@pytest.mark.parametrize(
+    ("name", "reason_start"),
+    [
+        ("Nguyễn Thị Thu Hqx", "tên không có trong thống kê"),
+        ("Xyzt Văn Hùng", "tên không có trong thống kê"),
+        ("Hùng", "họ tên không đủ"),
+        ("Đinh Thị xanh", "tên viết hoa không đều"),
+        ("Nguyễn Văn 1Hùng", "tên có ký tự lạ"),
+    ],
+)
+def test_suspect_names(name: str, reason_start: str) -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"], name=name))
+    field = assess(cells).fields["full_name"]
+    assert field.status is REVIEW
+    assert field.reason is not None and field.reason.startswith(reason_start)
+
+
+@pytest.mark.parametrize(
+    ("birth", "status", "reason_start"),
+    [
+        ("12/03/1978", AUTO, None),
+        ("1978", AUTO, None),
+        ("12.3.78", AUTO, None),
+        ("12/03/1990", REVIEW, "tuổi không hợp lý"),  # 5 years old
+        ("12/03/1940", REVIEW, "tuổi không hợp lý"),  # 55, not at THPT
+        ("31/02/1978", REVIEW, "ngày sinh không hợp lệ"),
+    ],
+)
+def test_birth_dates(birth: str, status: FieldStatus, reason_start: str | None) -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"], birth=birth))
+    field = assess(cells).fields["birth_date"]
+    assert field.status is status
+    assert (field.reason or "").startswith(reason_start or "")
+
+
+def test_age_ranges_follow_the_level() -> None:
+    cells = readings(texts(1995, Level.BTVH, ["7", "6,5", "5", "8", "6", "7"], birth="1/1/1950"))
+    assert assess(cells, 1995, Level.BTVH).fields["birth_date"].status is AUTO  # 45 at BTVH
+    policy = TrustPolicy(sample_rate=0.0, age_ranges={"BTVH": (16, 40)})
+    assert assess(cells, 1995, Level.BTVH, policy=policy).fields["birth_date"].status is REVIEW
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "status"),
+    [
+        ("0123", "0124", AUTO),
+        ("0123", "0130", AUTO),  # gaps are allowed
+        ("0123", "0123", REVIEW),
+        ("0123", "0122", REVIEW),
+        ("0123", "0723", REVIEW),  # a misread digit makes a jump
+        ("B.0123", "B.0124", AUTO),
+        ("A0123", "B0124", REVIEW),
+        (None, "0124", AUTO),  # first row: nothing to compare, judged on confidence
+    ],
+)
+def test_candidate_number_sequence(previous: str | None, current: str, status: FieldStatus) -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"], number=current))
+    field = assess(cells, previous=previous).fields["candidate_number"]
+    assert field.status is status
+    if status is REVIEW:
+        assert field.reason == "số báo danh không liên tiếp"
+
+
+def test_first_candidate_number_needs_higher_confidence() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]), confidence=0.92)
+    assert assess(cells, previous="0123").fields["candidate_number"].status is AUTO
+    assert assess(cells, previous=None).fields["candidate_number"].status is REVIEW
+
+
+def test_row_number_sequence() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    ok = assess(cells, printed_row_number=Reading("8", 0.99), previous_printed_row_number=7)
+    assert statuses(ok)["full_name"] is AUTO
+    broken = assess(cells, printed_row_number=Reading("9", 0.99), previous_printed_row_number=7)
+    assert broken.fields["full_name"].reason == "số thứ tự không liên tiếp"
+    assert broken.fields["scores.math"].status is AUTO  # the arithmetic still holds
+
+
+def test_birthplace_with_a_misread_word() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    cells["birthplace"] = Reading("Phước Tbuận", 0.99)
+    assert assess(cells).fields["birthplace"].status is REVIEW
+    cells["birthplace"] = Reading("Xã Phước Thuận, Xuyên Mộc", 0.99)
+    assert assess(cells).fields["birthplace"].status is AUTO
+
+
+# ---------------------------------------------------------------------------------------------
+# Sampling and policy
+
+
+def test_sampling_is_deterministic_and_near_the_rate() -> None:
+    keys = [(f"scan-{i // 10}:1:{i % 10}", "scores.math") for i in range(10_000)]
+    first = [sampled_for_review(k, f, 0.02) for k, f in keys]
+    again = [sampled_for_review(k, f, 0.02) for k, f in keys]
+    assert first == again
+    assert 150 <= sum(first) <= 250  # binomial(10 000, 2%): mean 200, sd 14
+    assert not any(sampled_for_review(k, f, 0.0) for k, f in keys[:100])
+    assert all(sampled_for_review(k, f, 1.0) for k, f in keys[:100])
+
+
+def test_sampled_fields_go_to_review() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    rows = [assess(cells, key=f"scan:1:{i}", policy=TrustPolicy()) for i in range(400)]
+    sampled = [f for row in rows for f in row.fields.values() if f.status is REVIEW]
+    assert sampled and all(f.reason == "kiểm tra ngẫu nhiên" for f in sampled)
+    total = sum(len(row.fields) for row in rows)
+    assert 0.01 <= len(sampled) / total <= 0.03
+    again = [assess(cells, key=f"scan:1:{i}", policy=TrustPolicy()) for i in range(400)]
+    assert [statuses(r) for r in rows] == [statuses(r) for r in again]
+    everything = assess(cells, sample_rate=1.0)
+    assert all(f.reason == "kiểm tra ngẫu nhiên" for f in everything.fields.values())
+
+
+def test_policy_thresholds_are_configurable() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    strict = TrustPolicy(sample_rate=0.0, min_confidence=0.98)
+    assert assess(cells, policy=strict).fields["full_name"].status is REVIEW
+    cells["scores.math"] = Reading("6,5", 0.65)
+    assert assess(cells).fields["scores.math"].status is AUTO
+    no_boost = TrustPolicy(sample_rate=0.0, support_weight=0.0)
+    assert assess(cells, policy=no_boost).fields["scores.math"].status is REVIEW
+    assert TrustPolicy().supported_floor == pytest.approx(0.6)
+
+
+@pytest.mark.parametrize("bad", [{"min_confidence": 1.5}, {"sample_rate": -0.1}])
+def test_policy_is_validated(bad: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        TrustPolicy(**bad)  # type: ignore[arg-type]
+
+
+def test_reading_confidence_is_validated() -> None:
+    with pytest.raises(ValueError):
+        Reading("7", 1.2)
+
+
+def test_unknown_field_name_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        assess({"average": Reading("7", 0.99)})
+
+
+def test_review_rate() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    clean = assess(cells)
+    assert review_rate([clean]) == 0.0
+    cells["total"] = Reading("50", 0.99)
+    assert review_rate([clean, assess(cells)]) > 0.0
+    assert review_rate([]) == 0.0

@@ -1,0 +1,57 @@
+"""Fonts: every role resolves to a font that draws what the role needs; a font without the
+Vietnamese letters is rejected; a missing package gives a Vietnamese message."""
+
+from pathlib import Path
+
+import pytest
+
+from scans import fonts
+from scans.fonts import (
+    REQUIRED,
+    FontMissingError,
+    FontRole,
+    check_all,
+    covers_vietnamese,
+    missing_glyphs,
+)
+
+# Fonts known (Debian 13) to lack the Vietnamese letters with a dot below or a hook above.
+LACKING = (
+    "/usr/share/fonts/opentype/urw-base35/NimbusRoman-Regular.otf",
+    "/usr/share/fonts/truetype/gnutypewriter/GNUTypewriter.ttf",
+    "/usr/share/fonts/opentype/courier-prime/Courier Prime.otf",
+)
+
+
+def test_every_role_has_a_covering_font() -> None:
+    for role, choice in check_all().items():
+        assert missing_glyphs(choice.path, REQUIRED[role]) == ""
+        if role is not FontRole.TYPEWRITER_LATIN:
+            assert choice.covers_vietnamese
+
+
+def test_coverage_check_rejects_a_font_without_vietnamese() -> None:
+    present = [Path(p) for p in LACKING if Path(p).is_file()]
+    if not present:
+        pytest.skip("no font known to lack Vietnamese is installed")
+    for path in present:
+        missing = missing_glyphs(path, fonts.VIETNAMESE_LETTERS)
+        assert "ạ" in missing or "ả" in missing
+        assert not covers_vietnamese(path)
+
+
+def test_vendored_handwriting_fonts_cover_vietnamese() -> None:
+    for name in ("PatrickHand-Regular.ttf", "DancingScript-Regular.ttf"):
+        assert covers_vietnamese(fonts.VENDORED_DIR / name)
+
+
+def test_missing_font_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(
+        fonts.CANDIDATES, FontRole.SERIF, (fonts.Candidate("NoSuchFont.ttf", "fonts-no-such"),)
+    )
+    fonts.font_for.cache_clear()
+    try:
+        with pytest.raises(FontMissingError, match="fonts-no-such"):
+            fonts.font_for(FontRole.SERIF)
+    finally:
+        fonts.font_for.cache_clear()
