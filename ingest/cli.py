@@ -20,7 +20,11 @@ def print_summary(batch: str, summary: BatchSummary) -> None:
     for name in registered.already_seen:
         typer.echo(f"  Đã nạp từ trước, bỏ qua: {name}")
     minutes = summary.seconds / 60
-    rate = f", {summary.pages_read / minutes:.1f} trang/phút" if minutes > 0 and summary.pages_read else ""
+    rate = (
+        f", {summary.pages_read / minutes:.1f} trang/phút"
+        if minutes > 0 and summary.pages_read
+        else ""
+    )
     typer.echo(
         f"Đã đọc {summary.pages_read} trang trong {summary.seconds:.0f} giây{rate}: "
         f"{summary.pages_done} có bảng, {len(summary.pages_skipped)} bỏ qua, "

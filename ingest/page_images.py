@@ -9,6 +9,7 @@ TIFF pages are read by seeking, so a multi-page TIFF is never loaded whole.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import tempfile
 import warnings
@@ -36,11 +37,22 @@ def _as_gray(image: Image.Image) -> GrayImage:
     return np.asarray(image, dtype=np.uint8).copy()
 
 
+def _pdfimages() -> str:
+    found = shutil.which("pdfimages")
+    if found is None:
+        raise RuntimeError("Thiếu poppler-utils (pdfimages): chạy 'make setup'.")
+    return found
+
+
 def _pdf_page_images(path: Path, page: int) -> list[tuple[int, int]]:
     """(width, height) of each image drawn on ``page`` (pdfimages -list)."""
-    listing = subprocess.run(
-        ["pdfimages", "-f", str(page), "-l", str(page), "-list", str(path)],
-        capture_output=True, text=True, timeout=_PDFIMAGES_TIMEOUT_S, check=False,
+    # An argument list, never a shell: file names cannot inject commands.
+    listing = subprocess.run(  # noqa: S603
+        [_pdfimages(), "-f", str(page), "-l", str(page), "-list", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=_PDFIMAGES_TIMEOUT_S,
+        check=False,
     )
     sizes = []
     for line in listing.stdout.splitlines()[2:]:
@@ -55,9 +67,11 @@ def _extract_embedded(path: Path, page: int) -> GrayImage | None:
     if len(sizes) != 1:
         return None
     with tempfile.TemporaryDirectory(prefix="bangdiem-pdf-") as folder:
-        subprocess.run(
-            ["pdfimages", "-f", str(page), "-l", str(page), "-png", str(path), f"{folder}/img"],
-            capture_output=True, timeout=_PDFIMAGES_TIMEOUT_S, check=True,
+        subprocess.run(  # noqa: S603  (argument list, no shell)
+            [_pdfimages(), "-f", str(page), "-l", str(page), "-png", str(path), f"{folder}/img"],
+            capture_output=True,
+            timeout=_PDFIMAGES_TIMEOUT_S,
+            check=True,
         )
         files = sorted(Path(folder).glob("img-*.png"))
         if len(files) != 1:

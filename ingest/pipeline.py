@@ -110,8 +110,9 @@ class _Progress:
 
     def __init__(self, total: int, enabled: bool) -> None:
         self.started = time.monotonic()
-        self.bar = tqdm(total=total, unit="trang", desc="Đọc trang", disable=not enabled,
-                        dynamic_ncols=True)
+        self.bar = tqdm(
+            total=total, unit="trang", desc="Đọc trang", disable=not enabled, dynamic_ncols=True
+        )
 
     def step(self) -> None:
         self.bar.update(1)
@@ -124,7 +125,9 @@ class _Progress:
 
 
 def _graft(
-    session: Session, settings: Settings, outcome: Outcome[PageJob, PageOutput],
+    session: Session,
+    settings: Settings,
+    outcome: Outcome[PageJob, PageOutput],
     summary: BatchSummary,
 ) -> None:
     job = outcome.job
@@ -134,8 +137,9 @@ def _graft(
         summary.pages_failed.append((_label(session, job.page_id), reason))
         return
     sheet = outcome.result.sheet
-    counts = store_result(session, job.page_id, sheet,
-                          job.image_path.relative_to(settings.data_dir))
+    counts = store_result(
+        session, job.page_id, sheet, job.image_path.relative_to(settings.data_dir)
+    )
     if sheet.outcome is PageOutcome.TABLE:
         summary.pages_done += 1
     else:
@@ -145,8 +149,14 @@ def _graft(
 
 
 def read_pages(
-    session: Session, settings: Settings, jobs: list[PageJob], executor: Executor,
-    summary: BatchSummary, *, progress: bool, page_fn: PageFunction = process_page,
+    session: Session,
+    settings: Settings,
+    jobs: list[PageJob],
+    executor: Executor,
+    summary: BatchSummary,
+    *,
+    progress: bool,
+    page_fn: PageFunction = process_page,
 ) -> None:
     """Run every job and graft each result as it arrives.
 
@@ -195,8 +205,14 @@ def finish_files(session: Session, batch_name: str) -> None:
 
 
 def run_batch(
-    session: Session, settings: Settings, batch_name: str, paths: Iterable[Path], *,
-    workers: int = 0, progress: bool = True, page_fn: PageFunction = process_page,
+    session: Session,
+    settings: Settings,
+    batch_name: str,
+    paths: Iterable[Path],
+    *,
+    workers: int = 0,
+    progress: bool = True,
+    page_fn: PageFunction = process_page,
 ) -> BatchSummary:
     started = time.monotonic()
     summary = BatchSummary(registered=register_paths(session, batch_name, paths, settings))

@@ -30,9 +30,9 @@ def _clear_page(session: Session, page_id: int) -> None:
     """Remove rows of an earlier, unfinished attempt (none exist after a clean kill)."""
     row_ids = list(session.exec(select(TableRow.id).where(TableRow.page_id == page_id)))
     if row_ids:
-        session.exec(delete(RowField).where(col(RowField.row_id).in_(row_ids)))  # type: ignore[call-overload]
-        session.exec(delete(TableRow).where(col(TableRow.page_id) == page_id))  # type: ignore[call-overload]
-    session.exec(delete(Sheet).where(col(Sheet.page_id) == page_id))  # type: ignore[call-overload]
+        session.exec(delete(RowField).where(col(RowField.row_id).in_(row_ids)))
+        session.exec(delete(TableRow).where(col(TableRow.page_id) == page_id))
+    session.exec(delete(Sheet).where(col(Sheet.page_id) == page_id))
 
 
 def store_result(
@@ -123,6 +123,7 @@ def mark_failed(session: Session, page_id: int, reason: str) -> None:
     page.error = reason
     page.processed_at = datetime.now(UTC)
     session.add(page)
-    record(session, actor=ACTOR, action="page.fail", entity="page", entity_id=page_id,
-           reason=reason)
+    record(
+        session, actor=ACTOR, action="page.fail", entity="page", entity_id=page_id, reason=reason
+    )
     session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import cv2
@@ -21,10 +22,11 @@ def cell_boxes(table: Table, band: tuple[int, int], pad: int) -> list[Box]:
     """The box of every cell of one row band, kept clear of the column rules."""
     top, bottom = band
     boxes = []
-    for left, right in zip(table.column_edges, table.column_edges[1:], strict=False):
+    for left, right in itertools.pairwise(table.column_edges):
         inset = max(2, (right - left) // 40)
-        boxes.append(Box(left + inset, top - pad, max(1, right - left - 2 * inset),
-                         bottom - top + 2 * pad))
+        boxes.append(
+            Box(left + inset, top - pad, max(1, right - left - 2 * inset), bottom - top + 2 * pad)
+        )
     return boxes
 
 
@@ -50,8 +52,9 @@ def scaled(image: GrayImage, scale: float) -> GrayImage:
     if scale <= 1.01 or image.size == 0:
         return image
     height, width = image.shape
-    resized = cv2.resize(image, (int(width * scale), int(height * scale)),
-                         interpolation=cv2.INTER_CUBIC)
+    resized = cv2.resize(
+        image, (int(width * scale), int(height * scale)), interpolation=cv2.INTER_CUBIC
+    )
     return np.asarray(resized, dtype=np.uint8)
 
 

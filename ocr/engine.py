@@ -30,7 +30,7 @@ class TesseractMissingError(RuntimeError):
 
 def tessdata_path() -> str:
     configured = os.environ.get("BANGDIEM_TESSDATA", "")
-    for candidate in ([configured] if configured else []) + list(DEBIAN_TESSDATA):
+    for candidate in [*([configured] if configured else []), *DEBIAN_TESSDATA]:
         if (Path(candidate) / "vie.traineddata").is_file():
             return candidate.rstrip("/") + "/"
     raise TesseractMissingError(
@@ -54,14 +54,16 @@ class Reading:
     choices: list[list[CharChoice]] = field(default_factory=list)  # per symbol, best first
     symbols: list[str] = field(default_factory=list)  # the symbols ``text`` is made of
 
-    def alternatives(self, min_confidence: float = 0.01, limit: int = 12) -> list[tuple[str, float]]:
+    def alternatives(
+        self, min_confidence: float = 0.01, limit: int = 12
+    ) -> list[tuple[str, float]]:
         """Readings that differ from ``text`` in one symbol, as the engine ranked them."""
         found: list[tuple[str, float]] = []
         for index, options in enumerate(self.choices):
             for choice in options:
                 if choice.char == self.symbols[index] or choice.confidence < min_confidence:
                     continue
-                text = "".join(self.symbols[:index] + [choice.char] + self.symbols[index + 1 :])
+                text = "".join([*self.symbols[:index], choice.char, *self.symbols[index + 1 :]])
                 found.append((text, choice.confidence))
         found.sort(key=lambda pair: -pair[1])
         return found[:limit]
@@ -142,16 +144,25 @@ class Engine:
             if not text or not box:
                 continue
             center = (box[1] + box[3]) / 2
-            slot = next((i for i, (a, b) in enumerate(slots) if a - gap / 2 <= center < b + gap / 2),
-                        None)
+            slot = next(
+                (i for i, (a, b) in enumerate(slots) if a - gap / 2 <= center < b + gap / 2), None
+            )
             if slot is None:
                 continue
             confidence = symbol.Confidence(level) / 100
-            alternatives = [CharChoice(c.GetUTF8Text(), c.Confidence() / 100)
-                            for c in symbol.GetChoiceIterator()]
-            parts[slot].append((box[0], text, confidence, alternatives or
-                                [CharChoice(text, confidence)],
-                                symbol.IsAtBeginningOf(tesserocr.RIL.WORD)))
+            alternatives = [
+                CharChoice(c.GetUTF8Text(), c.Confidence() / 100)
+                for c in symbol.GetChoiceIterator()
+            ]
+            parts[slot].append(
+                (
+                    box[0],
+                    text,
+                    confidence,
+                    alternatives or [CharChoice(text, confidence)],
+                    symbol.IsAtBeginningOf(tesserocr.RIL.WORD),
+                )
+            )
         readings: list[Reading] = []
         for symbols in parts:
             symbols.sort(key=lambda s: s[0])
@@ -184,8 +195,9 @@ class Engine:
             box = word.BoundingBox(level)
             if text and text.strip() and box:
                 x1, y1, x2, y2 = box
-                found.append(Word(text.strip(), word.Confidence(level) / 100, x1, y1,
-                                  x2 - x1, y2 - y1))
+                found.append(
+                    Word(text.strip(), word.Confidence(level) / 100, x1, y1, x2 - x1, y2 - y1)
+                )
         return found
 
 

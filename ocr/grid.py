@@ -19,7 +19,7 @@ from ocr.engine import Engine, engine
 from ocr.model import Box
 from ocr.preprocess import erase_small_specks, make_upright
 from ocr.reader import estimate_dpi
-from ocr.table import Table, erase_rules, find_rules, locate_table
+from ocr.table import erase_rules, find_rules, locate_table
 
 GrayImage = npt.NDArray[np.uint8]
 

@@ -33,8 +33,9 @@ def flatten_background(image: GrayImage) -> GrayImage:
     """Divide by a heavy blur of the page: paper becomes white, ink keeps its contrast."""
     height, width = image.shape
     kernel = max(31, (min(height, width) // 40) | 1)
-    small = cv2.resize(image, (max(1, width // 4), max(1, height // 4)),
-                       interpolation=cv2.INTER_AREA)
+    small = cv2.resize(
+        image, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA
+    )
     background = cv2.medianBlur(small, min(255, (kernel // 4) | 1))
     background = cv2.resize(background, (width, height), interpolation=cv2.INTER_LINEAR)
     flat = cv2.divide(image, np.maximum(background, 1), scale=255)
@@ -50,8 +51,9 @@ def sauvola(image: GrayImage, window: int = 31, k: float = 0.2, r: float = 128.0
     """
     as_float = image.astype(np.float32)
     mean = cv2.boxFilter(as_float, -1, (window, window), borderType=cv2.BORDER_REPLICATE)
-    mean_sq = cv2.boxFilter(as_float * as_float, -1, (window, window),
-                            borderType=cv2.BORDER_REPLICATE)
+    mean_sq = cv2.boxFilter(
+        as_float * as_float, -1, (window, window), borderType=cv2.BORDER_REPLICATE
+    )
     std = np.sqrt(np.maximum(mean_sq - mean * mean, 0))
     threshold = mean * (1 + k * (std / r - 1))
     return np.where(as_float > threshold, 255, 0).astype(np.uint8)
@@ -71,11 +73,12 @@ def is_blank(binary: GrayImage) -> bool:
     """No more ink than dust and scanner noise: fewer than a handful of letter-sized marks."""
     ink = (binary == 0).astype(np.uint8)
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     height = binary.shape[0]
     letter_min, letter_max = height // 400, height // 15
     letters = [
-        s for s in stats[1:]
+        s
+        for s in stats[1:]
         if letter_min <= s[cv2.CC_STAT_HEIGHT] <= letter_max and s[cv2.CC_STAT_AREA] >= 6
     ]
     return len(letters) < 15
@@ -86,8 +89,9 @@ def _downscale(binary: GrayImage, longest: int = 1200) -> GrayImage:
     factor = longest / max(height, width)
     if factor >= 1:
         return binary
-    resized = cv2.resize(binary, (int(width * factor), int(height * factor)),
-                         interpolation=cv2.INTER_AREA)
+    resized = cv2.resize(
+        binary, (int(width * factor), int(height * factor)), interpolation=cv2.INTER_AREA
+    )
     return np.asarray(resized, dtype=np.uint8)
 
 
@@ -129,8 +133,9 @@ def glyph_stats(binary: GrayImage) -> GlyphStats:
     bx0, bx1 = x[big], x[big] + w[big]
     by0, by1 = y[big], y[big] + h[big]
     above = below = 0
-    for mx, my, mw, mh in zip(x[marks][:4000], y[marks][:4000], w[marks][:4000],
-                              h[marks][:4000], strict=True):
+    for mx, my, mw, mh in zip(
+        x[marks][:4000], y[marks][:4000], w[marks][:4000], h[marks][:4000], strict=True
+    ):
         center = mx + mw / 2
         under = (bx0 <= center) & (center <= bx1)
         if not under.any():
@@ -144,9 +149,8 @@ def glyph_stats(binary: GrayImage) -> GlyphStats:
 
 def rotate_image(image: GrayImage, degrees: float, fill: int = 255) -> GrayImage:
     """Rotate counter-clockwise by ``degrees`` (any angle), growing the canvas to fit."""
-    turns = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180,
-             270: cv2.ROTATE_90_CLOCKWISE}
-    key = int(round(degrees)) % 360
+    turns = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
+    key = round(degrees) % 360
     if abs(degrees - round(degrees)) < 1e-9 and key in turns:
         return np.asarray(cv2.rotate(image, turns[key]), dtype=np.uint8)
     if key == 0 and abs(degrees) < 1e-9:
@@ -157,8 +161,14 @@ def rotate_image(image: GrayImage, degrees: float, fill: int = 255) -> GrayImage
     new_w, new_h = int(height * sin + width * cos), int(height * cos + width * sin)
     matrix[0, 2] += new_w / 2 - width / 2
     matrix[1, 2] += new_h / 2 - height / 2
-    rotated = cv2.warpAffine(image, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+    rotated = cv2.warpAffine(
+        image,
+        matrix,
+        (new_w, new_h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=fill,
+    )
     return np.asarray(rotated, dtype=np.uint8)
 
 
@@ -201,8 +211,7 @@ STRIP_LONGEST_SIDE = 1600
 
 @cache
 def _text_api() -> tesserocr.PyTessBaseAPI:
-    return tesserocr.PyTessBaseAPI(path=tessdata_path(), lang="vie",
-                                   psm=tesserocr.PSM.SINGLE_BLOCK)
+    return tesserocr.PyTessBaseAPI(path=tessdata_path(), lang="vie", psm=tesserocr.PSM.SINGLE_BLOCK)
 
 
 def _strip_confidence(small: GrayImage, degrees: int) -> float:
@@ -270,7 +279,7 @@ def erase_small_specks(binary: GrayImage, max_area: int = 2) -> GrayImage:
     Kept tiny on purpose: a dot-matrix letter is made of dots only a few pixels wide.
     """
     ink = (binary == 0).astype(np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= max_area)
     small = small[small > 0]
     if small.size == 0:

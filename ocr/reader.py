@@ -9,14 +9,15 @@ Pure: no database, no files; the caller decides what to keep.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from ocr import columns as cols
 from ocr import checks
+from ocr import columns as cols
 from ocr.cells import cell_boxes, crop, has_ink, row_padding, scaled, target_scale
 from ocr.engine import Engine, Reading, engine
 from ocr.model import Box, ColumnLayout, PageOutcome, SheetResult
@@ -55,7 +56,7 @@ def whitelist_for(part: str) -> str | None:
 
 def estimate_dpi(image: GrayImage) -> int:
     """Archive scans are A4 (or A3 folded to A4): the long side tells the resolution."""
-    return max(100, int(round(max(image.shape) / A4_LONG_SIDE_INCHES)))
+    return max(100, round(int(max(image.shape)) / A4_LONG_SIDE_INCHES))
 
 
 @dataclass
@@ -75,9 +76,7 @@ def _read_titles(reader: Engine, clean: GrayImage, table: Table, bands: int) -> 
     return titles
 
 
-def find_columns(
-    reader: Engine, clean: GrayImage, table: Table
-) -> tuple[ColumnLayout | None, int]:
+def find_columns(reader: Engine, clean: GrayImage, table: Table) -> tuple[ColumnLayout | None, int]:
     """The column layout from the title rows, and how many bands the titles take."""
     best: tuple[ColumnLayout | None, int, int] = (None, 0, 0)
     for bands in range(1, min(MAX_HEADER_BANDS, len(table.bands) - 1) + 1):
@@ -98,9 +97,9 @@ def _layout_for(table: Table, previous: ColumnLayout) -> ColumnLayout:
     edges = table.column_edges
     if len(edges) == len(previous.edges):
         return ColumnLayout(list(previous.fields), list(edges), list(previous.titles))
-    centers = [(a + b) / 2 for a, b in zip(previous.edges, previous.edges[1:], strict=False)]
+    centers = [(a + b) / 2 for a, b in itertools.pairwise(previous.edges)]
     parts: list[str | None] = []
-    for a, b in zip(edges, edges[1:], strict=False):
+    for a, b in itertools.pairwise(edges):
         middle = (a + b) / 2
         nearest = min(range(len(centers)), key=lambda i: abs(centers[i] - middle))
         parts.append(previous.fields[nearest])
@@ -108,7 +107,10 @@ def _layout_for(table: Table, previous: ColumnLayout) -> ColumnLayout:
 
 
 def read_cells(
-    reader: Engine, clean: GrayImage, table: Table, layout: ColumnLayout,
+    reader: Engine,
+    clean: GrayImage,
+    table: Table,
+    layout: ColumnLayout,
     bands: Sequence[tuple[int, int]],
 ) -> list[dict[str, _Cell]]:
     """Every cell of every data band, read a column at a time."""
@@ -161,8 +163,11 @@ def assemble_row(cells: dict[str, _Cell]) -> dict[str, tuple[Reading, Box]]:
         if male is None:  # only a "Nữ" column: no mark means male
             text = "Nữ" if marked_female else "Nam"
         else:
-            text = "Nữ" if marked_female and not marked_male else (
-                "Nam" if marked_male and not marked_female else "")
+            text = (
+                "Nữ"
+                if marked_female and not marked_male
+                else ("Nam" if marked_male and not marked_female else "")
+            )
         marks = [c for c in (female, male) if c is not None]
         box = marks[0].box if len(marks) == 1 else _union(marks[0].box, marks[1].box)
         confidence = min(_mark_confidence(c) for c in marks)
@@ -183,7 +188,10 @@ def _has_numbers(fields: dict[str, tuple[Reading, Box]]) -> bool:
 
 
 def read_page(
-    gray: GrayImage, *, layout: ColumnLayout | None = None, reader: Engine | None = None,
+    gray: GrayImage,
+    *,
+    layout: ColumnLayout | None = None,
+    reader: Engine | None = None,
     sample_key: str = "",
 ) -> tuple[SheetResult, GrayImage]:
     """Read one page; return the sheet and the page image in reading orientation.
@@ -197,8 +205,10 @@ def read_page(
     sheet, image = _read_upright(upright, layout=layout, reader=reader, sample_key=sample_key)
     if sheet.outcome is PageOutcome.UNKNOWN_COLUMNS and layout is None:
         turned = Upright(
-            gray=rotate_image(upright.gray, 180), binary=rotate_image(upright.binary, 180),
-            rotation=(upright.rotation + 180) % 360, deskew=upright.deskew,
+            gray=rotate_image(upright.gray, 180),
+            binary=rotate_image(upright.binary, 180),
+            rotation=(upright.rotation + 180) % 360,
+            deskew=upright.deskew,
         )
         second, image2 = _read_upright(turned, layout=None, reader=reader, sample_key=sample_key)
         if second.outcome is PageOutcome.TABLE:
@@ -210,8 +220,13 @@ def _read_upright(
     upright: Upright, *, layout: ColumnLayout | None, reader: Engine, sample_key: str
 ) -> tuple[SheetResult, GrayImage]:
     height, width = upright.gray.shape
-    base = SheetResult(outcome=PageOutcome.BLANK, rotation=upright.rotation,
-                       deskew_angle=upright.deskew, width=width, height=height)
+    base = SheetResult(
+        outcome=PageOutcome.BLANK,
+        rotation=upright.rotation,
+        deskew_angle=upright.deskew,
+        width=width,
+        height=height,
+    )
     if is_blank(upright.binary):
         return base, upright.gray
     rules = find_rules(upright.binary)
@@ -219,11 +234,14 @@ def _read_upright(
     clean = erase_small_specks(erase_rules(upright.binary, rules))
     header_bottom = table.box.y if table else height // 3
     header_text = (
-        reader.read_block(clean[: max(1, header_bottom), :], layout=True) if header_bottom > 10 else ""
+        reader.read_block(clean[: max(1, header_bottom), :], layout=True)
+        if header_bottom > 10
+        else ""
     )
     found = parse_header(header_text)
-    base.header = SheetHeader(exam_year=found.exam_year, level=found.level,
-                              council=found.council, school=found.school)
+    base.header = SheetHeader(
+        exam_year=found.exam_year, level=found.level, council=found.council, school=found.school
+    )
     base.issuing_body, base.title, base.header_text = found.issuing_body, found.title, header_text
     if table is None:
         base.outcome = PageOutcome.NO_TABLE

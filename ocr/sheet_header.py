@@ -73,8 +73,12 @@ def parse_header(text: str) -> HeaderFields:
             # Read across the page, the motto block shares the line: keep the left part.
             motto = folded.find("cong hoa")
             fields.issuing_body = line[:motto].strip() if motto > 0 else line
-        if fields.title is None and ("danh sach" in folded or "bang ghi diem" in folded
-                                     or "bang diem" in folded or "ket qua thi" in folded):
+        if fields.title is None and (
+            "danh sach" in folded
+            or "bang ghi diem" in folded
+            or "bang diem" in folded
+            or "ket qua thi" in folded
+        ):
             fields.title = line
         if fields.council is None:
             fields.council = _after_label(line, _COUNCIL)

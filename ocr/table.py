@@ -13,6 +13,7 @@ with that column's alphabet and keeps every cell's confidence.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -63,7 +64,7 @@ class Table:
 
 
 def _ink(binary: GrayImage) -> Mask:
-    return (binary == 0).astype(np.uint8)
+    return np.asarray(binary == 0, dtype=np.uint8)
 
 
 def _components(mask: Mask) -> npt.NDArray[np.int32]:
@@ -76,10 +77,14 @@ def _merge_segments(segments: list[Segment], pos_tol: int, gap_tol: int) -> list
     merged: list[Segment] = []
     for seg in sorted(segments, key=lambda s: (s.pos, s.start)):
         for index, other in enumerate(merged):
-            if abs(other.pos - seg.pos) <= pos_tol and seg.start <= other.end + gap_tol \
-                    and seg.end >= other.start - gap_tol:
-                merged[index] = Segment((other.pos + seg.pos) // 2, min(other.start, seg.start),
-                                        max(other.end, seg.end))
+            if (
+                abs(other.pos - seg.pos) <= pos_tol
+                and seg.start <= other.end + gap_tol
+                and seg.end >= other.start - gap_tol
+            ):
+                merged[index] = Segment(
+                    (other.pos + seg.pos) // 2, min(other.start, seg.start), max(other.end, seg.end)
+                )
                 break
         else:
             merged.append(seg)
@@ -94,18 +99,26 @@ def find_rules(binary: GrayImage) -> Rules:
     h_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, bridge * 2 + 1), np.uint8))
     v_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((bridge * 2 + 1, 1), np.uint8))
     h_len, v_len = max(40, width // 14), max(40, height // 28)
-    h_mask = cv2.morphologyEx(h_closed, cv2.MORPH_OPEN, np.ones((1, h_len), np.uint8))
-    v_mask = cv2.morphologyEx(v_closed, cv2.MORPH_OPEN, np.ones((v_len, 1), np.uint8))
+    h_mask = np.asarray(
+        cv2.morphologyEx(h_closed, cv2.MORPH_OPEN, np.ones((1, h_len), np.uint8)), dtype=np.uint8
+    )
+    v_mask = np.asarray(
+        cv2.morphologyEx(v_closed, cv2.MORPH_OPEN, np.ones((v_len, 1), np.uint8)), dtype=np.uint8
+    )
     horizontal = [
         Segment(int(y + h // 2), int(x), int(x + w))
-        for x, y, w, h, _ in _components(h_mask) if h <= height // 60
+        for x, y, w, h, _ in _components(h_mask)
+        if h <= height // 60
     ]
     vertical = [
         Segment(int(x + w // 2), int(y), int(y + h))
-        for x, y, w, h, _ in _components(v_mask) if w <= width // 60
+        for x, y, w, h, _ in _components(v_mask)
+        if w <= width // 60
     ]
     tol = max(4, width // 300)
-    horizontal = [s for s in _merge_segments(horizontal, tol, width // 20) if s.length >= width // 5]
+    horizontal = [
+        s for s in _merge_segments(horizontal, tol, width // 20) if s.length >= width // 5
+    ]
     vertical = [s for s in _merge_segments(vertical, tol, height // 15) if s.length >= height // 12]
     mask = np.maximum(h_mask & ink, v_mask & ink)
     return Rules(horizontal, vertical, np.asarray(mask, dtype=np.uint8))
@@ -126,8 +139,9 @@ def _runs(flags: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(changes[::2], changes[1::2], strict=True)]
 
 
-def text_bands(ink: Mask, top: int, bottom: int, left: int, right: int,
-               min_height: int) -> list[tuple[int, int]]:
+def text_bands(
+    ink: Mask, top: int, bottom: int, left: int, right: int, min_height: int
+) -> list[tuple[int, int]]:
     """Text-line bands between ``top`` and ``bottom``.
 
     Lines of a dense list nearly touch (a capital's diacritic reaches the descenders of the line
@@ -148,14 +162,18 @@ def text_bands(ink: Mask, top: int, bottom: int, left: int, right: int,
     for index, (start, end) in enumerate(cores):
         height = end - start
         upper = (cores[index - 1][1] + start) // 2 if index else max(0, start - height * 2 // 3)
-        lower = (end + cores[index + 1][0]) // 2 if index + 1 < len(cores) else min(
-            len(profile), end + height // 2)
+        lower = (
+            (end + cores[index + 1][0]) // 2
+            if index + 1 < len(cores)
+            else min(len(profile), end + height // 2)
+        )
         bands.append((upper + top, lower + top))
     return bands
 
 
-def _column_gaps(ink: Mask, bands: list[tuple[int, int]], left: int, right: int,
-                 min_gap: int) -> list[int]:
+def _column_gaps(
+    ink: Mask, bands: list[tuple[int, int]], left: int, right: int, min_gap: int
+) -> list[int]:
     """x positions of white gaps that run through (nearly) every band: unruled columns."""
     if not bands:
         return []
@@ -208,8 +226,11 @@ def locate_table(binary: GrayImage, rules: Rules | None = None) -> Table | None:
         top = int(np.median([s.start for s in spine]))
         bottom = int(np.median([s.end for s in spine]))
         xs = _cluster([s.pos for s in spine], tol)
-        horizontal = [s.pos for s in rules.horizontal
-                      if top - tol <= s.pos <= bottom + tol and s.length >= (xs[-1] - xs[0]) * 0.6]
+        horizontal = [
+            s.pos
+            for s in rules.horizontal
+            if top - tol <= s.pos <= bottom + tol and s.length >= (xs[-1] - xs[0]) * 0.6
+        ]
         left, right = xs[0], xs[-1]
         ink_left, ink_right = _ink_extent(ink, top, bottom)
         if ink_left < left - tol * 2:  # no outer rule on the left: the text sets the edge
@@ -219,8 +240,11 @@ def locate_table(binary: GrayImage, rules: Rules | None = None) -> Table | None:
         left, right = xs[0], xs[-1]
         rows = _cluster(horizontal, tol)
         lines = text_bands(ink, top, bottom, left, right, min_band)
-        ruled = [(a, b) for a, b in zip(rows, rows[1:], strict=False)
-                 if b - a >= min_band and ink[a + 2:b - 2, left:right].any()]
+        ruled = [
+            (a, b)
+            for a, b in itertools.pairwise(rows)
+            if b - a >= min_band and ink[a + 2 : b - 2, left:right].any()
+        ]
         if len(ruled) >= max(2, len(lines) * 0.6):
             bands, ruling = ruled, Ruling.FULL
         else:  # rules only under the titles or at the end: rows are the text lines
@@ -238,8 +262,11 @@ def locate_table(binary: GrayImage, rules: Rules | None = None) -> Table | None:
         right = max(s.end for s in long_horizontal)
         rows = _cluster([s.pos for s in long_horizontal], tol)
         lines = text_bands(ink, top, bottom, left, right, min_band)
-        ruled = [(a, b) for a, b in zip(rows, rows[1:], strict=False)
-                 if b - a >= min_band and ink[a + 2:b - 2, left:right].any()]
+        ruled = [
+            (a, b)
+            for a, b in itertools.pairwise(rows)
+            if b - a >= min_band and ink[a + 2 : b - 2, left:right].any()
+        ]
         if len(ruled) >= max(2, len(lines) * 0.6):
             bands, ruling = ruled, Ruling.FULL
         else:
@@ -265,7 +292,7 @@ def locate_table(binary: GrayImage, rules: Rules | None = None) -> Table | None:
 
 def _segments_in(ink: Mask, band: tuple[int, int], gap: int) -> int:
     """How many separate ink runs (cells) a text line has, words within a cell joined."""
-    row = ink[band[0]:band[1]].max(axis=0)
+    row = ink[band[0] : band[1]].max(axis=0)
     runs = 0
     last_ink = -gap * 2
     for x in np.flatnonzero(row):
@@ -294,6 +321,10 @@ def _unruled_rows(ink: Mask, bands: list[tuple[int, int]]) -> list[tuple[int, in
             start = None
     first, last = best
     for _ in range(2):
-        if first > 0 and counts[first - 1] >= 2 and bands[first][0] - bands[first - 1][1] <= typical:
+        if (
+            first > 0
+            and counts[first - 1] >= 2
+            and bands[first][0] - bands[first - 1][1] <= typical
+        ):
             first -= 1
     return bands[first:last]

@@ -21,7 +21,11 @@ def test_scores_nest_under_subject_codes() -> None:
         1,
         3,
         SheetHeader(1995, "THPT", "HĐ Châu Thành", None),
-        {"scores.math": FieldReading("8"), "total": FieldReading("47.5"), "sex": FieldReading("Nam")},
+        {
+            "scores.math": FieldReading("8"),
+            "total": FieldReading("47.5"),
+            "sex": FieldReading("Nam"),
+        },
     )
     assert row["fields"] == {
         "sex": {"value": "Nam"},
