@@ -21,13 +21,13 @@ from ingest.errors import IngestError
 from ingest.executor import (
     Executor,
     Outcome,
-    SerialExecutor,
     WorkerCrashedError,
     make_executor,
 )
 from ingest.store import mark_failed, store_result
 from ingest.worker import PageJob, PageOutput, process_page
-from ocr.model import ColumnLayout, PageOutcome
+from ocr.model import ColumnLayout, ListContext, PageOutcome
+from records.export_format import SheetHeader
 from records.models import Batch, Page, ScanFile, Sheet
 from records.settings import Settings
 from records.vocabulary import FieldStatus, ProcessingStatus
@@ -72,6 +72,7 @@ def plan_jobs(session: Session, batch_name: str, settings: Settings) -> list[Pag
             page_number=page.page_number,
             image_path=settings.data_dir / page_image_relpath(scan, page.page_number),
             max_pixels=settings.max_page_pixels,
+            order=(scan.original_name, page.page_number),
         )
         for page, scan in pending
     ]
@@ -91,18 +92,35 @@ def _error_reason(error: BaseException) -> str:
     return f"Lỗi khi đọc trang: {type(error).__name__}: {error}"[:480]
 
 
-def _previous_layout(session: Session, job: PageJob) -> ColumnLayout | None:
-    """The columns of the page before ``job``'s in the same file, if it has been read."""
+def _previous_context(session: Session, job: PageJob) -> ListContext | None:
+    """Columns and header of the nearest page before ``job``'s in the batch (by file name, then
+    page) that had both.  A list continues over pages of one file or over separate files
+    (scanners often save one JPEG per page)."""
     page = session.get(Page, job.page_id)
-    if page is None or page.page_number == 1:
+    scan = session.get(ScanFile, page.scan_file_id) if page else None
+    if page is None or scan is None:
         return None
-    sheet = session.exec(
-        select(Sheet)
+    candidates = session.exec(
+        select(Sheet, ScanFile.original_name, Page.page_number)
         .join(Page, col(Sheet.page_id) == col(Page.id))
-        .where(Page.scan_file_id == page.scan_file_id)
-        .where(Page.page_number == page.page_number - 1)
-    ).first()
-    return ColumnLayout.from_json(sheet.columns_json) if sheet and sheet.columns_json else None
+        .join(ScanFile, col(Page.scan_file_id) == col(ScanFile.id))
+        .where(ScanFile.batch_id == scan.batch_id)
+        .where(col(Sheet.columns_json).is_not(None))
+        .where(col(Sheet.exam_year).is_not(None))
+    ).all()
+    here = (scan.original_name, page.page_number)
+    before = [
+        ((name, number), sheet) for sheet, name, number in candidates if (name, number) < here
+    ]
+    if not before:
+        return None
+    sheet = max(before, key=lambda pair: pair[0])[1]
+    return ListContext(
+        columns=ColumnLayout.from_json(sheet.columns_json or ""),
+        header=SheetHeader(
+            exam_year=sheet.exam_year, level=sheet.level, council=sheet.council, school=sheet.school
+        ),
+    )
 
 
 class _Progress:
@@ -160,23 +178,29 @@ def read_pages(
 ) -> None:
     """Run every job and graft each result as it arrives.
 
-    A page whose list continues without column titles (``needs_layout``) is held back, then
-    read again, in page order, with the columns of the page before it.
+    A page that continues a list without its column titles or header (``needs_context``) is
+    held back, then read again with the context of the page before it.
     """
     bar = _Progress(len(jobs), progress)
     held: list[Outcome[PageJob, PageOutput]] = []
     try:
         for outcome in executor.run(page_fn, jobs):
-            if outcome.result is not None and outcome.result.sheet.needs_layout:
+            if outcome.result is not None and outcome.result.sheet.needs_context:
                 held.append(outcome)
                 continue
             _graft(session, settings, outcome, summary)
             bar.step()
-        held.sort(key=lambda o: (o.job.scan_path, o.job.page_number))
+        # Second pass, in parallel: every held page with the context of the nearest page
+        # before it that is complete; held pages without one keep their first reading.
+        again: list[PageJob] = []
         for outcome in held:
-            layout = _previous_layout(session, outcome.job)
-            if layout is not None:
-                [outcome] = SerialExecutor().run(page_fn, [replace(outcome.job, layout=layout)])
+            context = _previous_context(session, outcome.job)
+            if context is None:
+                _graft(session, settings, outcome, summary)
+                bar.step()
+            else:
+                again.append(replace(outcome.job, context=context))
+        for outcome in executor.run(page_fn, again):
             _graft(session, settings, outcome, summary)
             bar.step()
     finally:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.page_images import load_page, save_page_image
-from ocr.model import ColumnLayout, SheetResult
+from ocr.model import ListContext, SheetResult
 from ocr.reader import read_page
 
 
@@ -22,7 +22,8 @@ class PageJob:
     page_number: int
     image_path: Path  # where to write the page image in reading orientation
     max_pixels: int
-    layout: ColumnLayout | None = None  # columns of the previous page of the same list
+    context: ListContext | None = None  # columns and header of the page before, same list
+    order: tuple[str, int] = ("", 0)  # (original file name, page): the list's reading order
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class PageOutput:
 def process_page(job: PageJob) -> PageOutput:
     image = load_page(job.scan_path, job.file_format, job.page_number, max_pixels=job.max_pixels)
     sheet, upright = read_page(
-        image, layout=job.layout, sample_key=f"{job.scan_path.stem}:{job.page_number}"
+        image, context=job.context, sample_key=f"{job.scan_path.stem}:{job.page_number}"
     )
     save_page_image(upright, job.image_path)
     return PageOutput(job.page_id, sheet)

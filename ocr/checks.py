@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import IntEnum
@@ -96,8 +96,9 @@ from records.reference_data import (
     brvt_units,
     name_statistics,
     provinces_2004_2021,
+    short_place_name,
 )
-from records.vntext import casefold_vi, tone_key
+from records.vntext import casefold_vi, folded_key, tone_key
 from records.vocabulary import FIELDS_BY_NAME, SCORE_PREFIX, ExamResult, FieldStatus, Level, Sex
 
 # Reasons a reviewer reads (Vietnamese, short).
@@ -122,6 +123,8 @@ NAME_UNKNOWN = "tên không có trong thống kê"
 NAME_TOO_SHORT = "họ tên không đủ"
 NAME_CAPITALS = "tên viết hoa không đều"
 PLACE_UNKNOWN = "nơi sinh có từ lạ"
+PLACE_NOT_LISTED = "nơi sinh không có trong danh mục"
+DIACRITIC_DOUBT = "dấu dễ đọc nhầm"
 SEX_MIDDLE_MISMATCH = "giới tính không khớp tên đệm"
 SEX_GIVEN_MISMATCH = "giới tính không khớp tên"
 REPAIRED_FROM_TOTAL = "đã sửa theo tổng điểm"
@@ -198,6 +201,9 @@ class TrustPolicy:
     scores_need_total: bool = True
     unknown_place_word_fails: bool = True
     sample_rate: float = 0.02
+    # A name syllable must be at least this share of the syllables spelled alike but for
+    # their marks (Khôi/Khối/Khởi) to be trusted without a person.
+    diacritic_dominance: float = 0.75
 
     def __post_init__(self) -> None:
         for name in (
@@ -812,8 +818,11 @@ def _check_name_and_sex(fields: Mapping[str, _Field], policy: TrustPolicy) -> No
                     or (0 < i < len(tokens) - 1 and tone_key(t) in middles | given | surnames)
                 )
             ]
+            doubtful = diacritic_doubts(tokens, policy.diacritic_dominance)
             if unknown:
                 name.fail(f"{NAME_UNKNOWN}: {' '.join(unknown)}")
+            elif doubtful:
+                name.fail(f"{DIACRITIC_DOUBT}: {' '.join(doubtful)}")
             else:
                 name.supported(_Support.CHECKED)
     if sex is None or not sex.value or len(tokens) < 2:
@@ -876,8 +885,72 @@ def _check_birthplace(f: _Field, policy: TrustPolicy) -> None:
     ]
     if unknown and policy.unknown_place_word_fails:
         f.fail(f"{PLACE_UNKNOWN}: {' '.join(unknown)}")
-    elif not unknown:
+    elif not _is_known_place(f.value):
+        # Every word exists, yet the whole is no known place: a misread mark most often
+        # ("Vũng Tâu", "Long Điện"), so a person looks.
+        f.fail(PLACE_NOT_LISTED)
+    else:
         f.supported(_Support.CHECKED)
+
+
+def _is_known_place(text: str) -> bool:
+    """A known place, or a list of them ("Xã Phước Thuận, Xuyên Mộc")."""
+    known = _known_places()
+    parts = [p for p in text.split(",") if p.strip()]
+    return _place_key(text) in known or (bool(parts) and all(_place_key(p) in known for p in parts))
+
+
+def _place_key(name: str) -> str:
+    words = tone_key(name)
+    for ch in "-–,.()/":
+        words = words.replace(ch, " ")
+    units = {tone_key(w) for w in _PLACE_WORDS}
+    return " ".join(w for w in words.split() if w not in units)
+
+
+@cache
+def _known_places() -> frozenset[str]:
+    """Every place name of the reference lists, as a key without its unit word."""
+    names: list[str] = [p.name for p in HISTORICAL_PLACES]
+    names += [short_place_name(n) for unit in brvt_units() for n in unit.names]
+    names += [short_place_name(n) for line in provinces_2004_2021() for n in line]
+    return frozenset(_place_key(n) for n in names)
+
+
+@cache
+def _fold_groups() -> dict[str, dict[str, int]]:
+    """Name syllables that differ only by their marks: folded key -> {tone key: count}."""
+    groups: dict[str, dict[str, int]] = {}
+
+    def add(token: str, count: int) -> None:
+        group = groups.setdefault(folded_key(token), {})
+        key = tone_key(token)
+        group[key] = group.get(key, 0) + count
+
+    stats = name_statistics(NamePeriod.ALL_2016_2017)
+    for surname, count in stats.surnames.items():
+        add(surname, count)
+    for middle, count in stats.middles.items():
+        for token in middle.split():
+            add(token, count)
+    for given, counts in stats.given.items():
+        add(given, counts.count)
+    return groups
+
+
+def diacritic_doubts(tokens: Sequence[str], dominance: float) -> list[str]:
+    """Tokens whose marks are a rare choice among syllables spelled alike ("Khối" where
+    "Khôi" is far more common): the engine's commonest confusion, and invisible to a check
+    against the name lists because both spellings are real names."""
+    doubts = []
+    for token in tokens:
+        group = _fold_groups().get(folded_key(token))
+        if not group or len(group) == 1:
+            continue
+        share = group.get(tone_key(token), 0) / sum(group.values())
+        if share < dominance:
+            doubts.append(token)
+    return doubts
 
 
 def _check_candidate_number(f: _Field, previous: str | None, policy: TrustPolicy) -> None:

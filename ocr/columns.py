@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from records.vntext import folded_key
 from records.vocabulary import SCORE_PREFIX
@@ -53,10 +54,11 @@ TITLE_VARIANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (NOTES, ("ghi chu",)),
 )
 
-SHORT_TITLE = 4  # folded titles up to this length must match exactly
-MIN_RATIO = 82.0
+SHORT_TITLE = 4  # folded titles up to this length match exactly, or with one letter wrong
+MIN_RATIO = 75.0
 
-_PARENTHESES = re.compile(r"\(.*?\)|\(.*$")
+# "(hệ số 2)", "/hệ số 2/", "(x2)": the coefficient note under a subject title.
+_PARENTHESES = re.compile(r"\(.*?\)|\(.*$|/\s*h.{0,3}\s*s.{0,3}\s*2\s*/?|x\s*2\b")
 _NOISE = re.compile(r"[^a-z0-9/. ]+")
 
 
@@ -75,12 +77,21 @@ def match_title(title: str) -> tuple[str | None, float]:
     for part, variants in TITLE_VARIANTS:
         for variant in variants:
             if len(variant) <= SHORT_TITLE or len(text) <= SHORT_TITLE:
-                score = 100.0 if text == variant else 0.0
+                score = _short_score(text, variant)
             else:
                 score = fuzz.ratio(text, variant)
             if score > best[1]:
                 best = (part, score)
     return best if best[1] >= MIN_RATIO else (None, best[1])
+
+
+def _short_score(text: str, variant: str) -> float:
+    """Short titles: equal, or one letter misread in a title of three or more letters."""
+    if text == variant:
+        return 100.0
+    if len(text) == len(variant) >= 3 and Levenshtein.distance(text, variant) == 1:
+        return 80.0
+    return 0.0
 
 
 def match_columns(titles: Sequence[str]) -> list[str | None]:

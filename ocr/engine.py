@@ -10,9 +10,11 @@ a doubtful digit only when the engine itself considered the repaired reading.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +39,14 @@ def tessdata_path() -> str:
         "Không tìm thấy dữ liệu tiếng Việt của Tesseract (vie.traineddata): "
         "cài gói tesseract-ocr-vie ('make setup') hoặc đặt BANGDIEM_TESSDATA."
     )
+
+
+def _text_of(item: Any, level: int) -> str:
+    """An iterator item's text; tesserocr raises instead of returning "" for an empty one."""
+    try:
+        return str(item.GetUTF8Text(level) or "")
+    except RuntimeError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -96,18 +106,28 @@ class Engine:
             self._whitelist = whitelist
         self._api.SetImage(Image.fromarray(image))
 
+    def _symbols(self) -> Iterator[Any]:
+        """Recognise the image set last and iterate over its symbols (none for an empty
+        image: tesserocr raises or returns no iterator then)."""
+        try:
+            self._api.Recognize()
+            iterator = self._api.GetIterator()
+        except RuntimeError:
+            return iter(())
+        if iterator is None:
+            return iter(())
+        return iter(tesserocr.iterate_level(iterator, tesserocr.RIL.SYMBOL))
+
     def read_line(self, image: GrayImage, whitelist: str | None = None) -> Reading:
         """Read a single line of text (one cell) with optional character whitelist."""
         self._set_image(image, tesserocr.PSM.SINGLE_LINE, whitelist)
-        self._api.Recognize()
-        iterator = self._api.GetIterator()
         level = tesserocr.RIL.SYMBOL
         chars: list[str] = []
         choices: list[list[CharChoice]] = []
         confidences: list[float] = []
         words_seen = 0
-        for symbol in tesserocr.iterate_level(iterator, level):
-            text = symbol.GetUTF8Text(level)
+        for symbol in self._symbols():
+            text = _text_of(symbol, level)
             if not text:
                 continue
             if symbol.IsAtBeginningOf(tesserocr.RIL.WORD) and words_seen:
@@ -135,11 +155,10 @@ class Engine:
         gap = max(8, max(c.shape[0] for c in cells) // 2)
         sheet, slots = stack_cells(cells, gap)
         self._set_image(sheet, tesserocr.PSM.SINGLE_BLOCK, whitelist)
-        self._api.Recognize()
         parts: list[list[tuple[int, str, float, list[CharChoice], bool]]] = [[] for _ in cells]
         level = tesserocr.RIL.SYMBOL
-        for symbol in tesserocr.iterate_level(self._api.GetIterator(), level):
-            text = symbol.GetUTF8Text(level)
+        for symbol in self._symbols():
+            text = _text_of(symbol, level)
             box = symbol.BoundingBox(level)
             if not text or not box:
                 continue
@@ -182,16 +201,23 @@ class Engine:
         """Read several lines; ``layout`` lets Tesseract find columns first (a sheet header
         has its issuing body and the national motto side by side)."""
         self._set_image(image, tesserocr.PSM.AUTO if layout else tesserocr.PSM.SINGLE_BLOCK, None)
-        return str(self._api.GetUTF8Text()).strip()
+        try:
+            return str(self._api.GetUTF8Text()).strip()
+        except RuntimeError:  # tesserocr raises when the image holds no text at all
+            return ""
 
     def words(self, image: GrayImage, psm: int = tesserocr.PSM.SPARSE_TEXT) -> list[Word]:
         """Every word found on the image with its box (for unruled tables and headers)."""
         self._set_image(image, psm, None)
-        self._api.Recognize()
+        try:
+            self._api.Recognize()
+            iterator = self._api.GetIterator()
+        except RuntimeError:
+            return []
         found: list[Word] = []
         level = tesserocr.RIL.WORD
-        for word in tesserocr.iterate_level(self._api.GetIterator(), level):
-            text = word.GetUTF8Text(level)
+        for word in tesserocr.iterate_level(iterator, level) if iterator is not None else ():
+            text = _text_of(word, level)
             box = word.BoundingBox(level)
             if text and text.strip() and box:
                 x1, y1, x2, y2 = box

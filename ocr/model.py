@@ -105,6 +105,14 @@ class SheetResult:
     height: int = 0
     columns: ColumnLayout | None = None
     notes: list[str] = field(default_factory=list)  # warnings for the page, Vietnamese
-    # A table was found but not its column titles (a list continuing from the page before):
-    # the batch reads the page again with the previous page's columns when it has them.
-    needs_layout: bool = False
+    # The page continues a list: its column titles or its header (year, level) are not on it.
+    # The batch reads it again with the context of the page before when it has it.
+    needs_context: bool = False
+
+
+@dataclass(frozen=True)
+class ListContext:
+    """What a continuation page inherits from the page before it: columns and header."""
+
+    columns: ColumnLayout | None
+    header: SheetHeader

@@ -20,7 +20,7 @@ from ocr import checks
 from ocr import columns as cols
 from ocr.cells import cell_boxes, crop, has_ink, row_padding, scaled, target_scale
 from ocr.engine import Engine, Reading, engine
-from ocr.model import Box, ColumnLayout, PageOutcome, SheetResult
+from ocr.model import Box, ColumnLayout, ListContext, PageOutcome, SheetResult
 from ocr.preprocess import Upright, erase_small_specks, is_blank, make_upright, rotate_image
 from ocr.sheet_header import parse_header
 from ocr.table import Table, erase_rules, find_rules, locate_table
@@ -69,9 +69,10 @@ class _Cell:
 
 def _read_titles(reader: Engine, clean: GrayImage, table: Table, bands: int) -> list[str]:
     top, bottom = table.bands[0][0], table.bands[bands - 1][1]
+    scale = target_scale(table.bands[bands:] or table.bands)
     titles = []
     for box in cell_boxes(table, (top, bottom), 2):
-        title = crop(clean, box)
+        title = scaled(crop(clean, box), scale)
         titles.append(" ".join(reader.read_block(title).split()) if title.size else "")
     return titles
 
@@ -91,18 +92,55 @@ def find_columns(reader: Engine, clean: GrayImage, table: Table) -> tuple[Column
     return layout, bands
 
 
+def align_columns(previous: Sequence[int], current: Sequence[int]) -> dict[int, int]:
+    """Match the columns of a continuation page to the page before by their widths.
+
+    Pages of one list are scanned at different offsets and sizes, so positions cannot be
+    compared; the sequence of column widths (narrow STT, wide name, ...) survives.  A global
+    alignment (Needleman–Wunsch) lets a column be missing on either side (an empty last
+    column finds no gap in an unruled list).  Returns current index → previous index.
+    """
+    scale = float(np.median(current)) / max(1.0, float(np.median(previous)))
+    a = [w * scale for w in previous]
+    b = list(map(float, current))
+    gap = 0.6
+    rows, cols_ = len(a) + 1, len(b) + 1
+    cost = np.zeros((rows, cols_))
+    cost[:, 0] = np.arange(rows) * gap
+    cost[0, :] = np.arange(cols_) * gap
+    for i in range(1, rows):
+        for j in range(1, cols_):
+            mismatch = abs(a[i - 1] - b[j - 1]) / max(a[i - 1], b[j - 1], 1.0)
+            cost[i, j] = min(
+                cost[i - 1, j - 1] + mismatch, cost[i - 1, j] + gap, cost[i, j - 1] + gap
+            )
+    # Columns missing at the end (an empty "Ghi chú") cost less than ones in the middle.
+    end_gap = gap * 0.3
+    pairs: dict[int, int] = {}
+    i = min(range(rows), key=lambda k: cost[k, len(b)] + (len(a) - k) * end_gap)
+    j = len(b)
+    while i > 0 and j > 0:
+        mismatch = abs(a[i - 1] - b[j - 1]) / max(a[i - 1], b[j - 1], 1.0)
+        if np.isclose(cost[i, j], cost[i - 1, j - 1] + mismatch):
+            pairs[j - 1] = i - 1
+            i, j = i - 1, j - 1
+        elif np.isclose(cost[i, j], cost[i - 1, j] + gap):
+            i -= 1
+        else:
+            j -= 1
+    return pairs
+
+
 def _layout_for(table: Table, previous: ColumnLayout) -> ColumnLayout:
-    """Carry a previous page's columns onto this table: by index when the counts agree, else
-    each column takes the part of the previous column nearest its centre."""
+    """Carry a previous page's columns onto this table (matched by column widths)."""
     edges = table.column_edges
-    if len(edges) == len(previous.edges):
-        return ColumnLayout(list(previous.fields), list(edges), list(previous.titles))
-    centers = [(a + b) / 2 for a, b in itertools.pairwise(previous.edges)]
-    parts: list[str | None] = []
-    for a, b in itertools.pairwise(edges):
-        middle = (a + b) / 2
-        nearest = min(range(len(centers)), key=lambda i: abs(centers[i] - middle))
-        parts.append(previous.fields[nearest])
+    widths_before = [b - a for a, b in itertools.pairwise(previous.edges)]
+    widths_now = [b - a for a, b in itertools.pairwise(edges)]
+    pairs = align_columns(widths_before, widths_now)
+    parts = [
+        previous.fields[pairs[index]] if index in pairs else None
+        for index in range(len(widths_now))
+    ]
     return ColumnLayout(parts, list(edges), list(previous.titles))
 
 
@@ -190,7 +228,7 @@ def _has_numbers(fields: dict[str, tuple[Reading, Box]]) -> bool:
 def read_page(
     gray: GrayImage,
     *,
-    layout: ColumnLayout | None = None,
+    context: ListContext | None = None,
     reader: Engine | None = None,
     sample_key: str = "",
 ) -> tuple[SheetResult, GrayImage]:
@@ -202,22 +240,22 @@ def read_page(
     reader = reader or engine()
     dpi = estimate_dpi(gray)
     upright = make_upright(gray, dpi)
-    sheet, image = _read_upright(upright, layout=layout, reader=reader, sample_key=sample_key)
-    if sheet.outcome is PageOutcome.UNKNOWN_COLUMNS and layout is None:
+    sheet, image = _read_upright(upright, context=context, reader=reader, sample_key=sample_key)
+    if sheet.outcome is PageOutcome.UNKNOWN_COLUMNS and context is None:
         turned = Upright(
             gray=rotate_image(upright.gray, 180),
             binary=rotate_image(upright.binary, 180),
             rotation=(upright.rotation + 180) % 360,
             deskew=upright.deskew,
         )
-        second, image2 = _read_upright(turned, layout=None, reader=reader, sample_key=sample_key)
+        second, image2 = _read_upright(turned, context=None, reader=reader, sample_key=sample_key)
         if second.outcome is PageOutcome.TABLE:
             return second, image2
     return sheet, image
 
 
 def _read_upright(
-    upright: Upright, *, layout: ColumnLayout | None, reader: Engine, sample_key: str
+    upright: Upright, *, context: ListContext | None, reader: Engine, sample_key: str
 ) -> tuple[SheetResult, GrayImage]:
     height, width = upright.gray.shape
     base = SheetResult(
@@ -239,21 +277,35 @@ def _read_upright(
         else ""
     )
     found = parse_header(header_text)
-    base.header = SheetHeader(
+    header = SheetHeader(
         exam_year=found.exam_year, level=found.level, council=found.council, school=found.school
     )
+    if header.exam_year is None or header.level is None:
+        if context is not None:
+            inherited = context.header
+            header = SheetHeader(
+                exam_year=header.exam_year or inherited.exam_year,
+                level=header.level or inherited.level,
+                council=header.council or inherited.council,
+                school=header.school or inherited.school,
+            )
+            base.notes.append("Dùng tiêu đề danh sách của trang trước")
+        else:
+            base.needs_context = True
+    base.header = header
     base.issuing_body, base.title, base.header_text = found.issuing_body, found.title, header_text
     if table is None:
         base.outcome = PageOutcome.NO_TABLE
+        base.needs_context = False
         return base, upright.gray
     base.outcome = PageOutcome.TABLE
     own_layout, title_bands = find_columns(reader, clean, table)
     if own_layout is None:
-        if layout is None:
-            base.needs_layout = True
+        if context is None or context.columns is None:
+            base.needs_context = True
             base.outcome = PageOutcome.UNKNOWN_COLUMNS
             return base, upright.gray
-        own_layout = _layout_for(table, layout)
+        own_layout = _layout_for(table, context.columns)
         base.notes.append("Dùng tiêu đề cột của trang trước")
     base.columns = own_layout
     data_bands = table.bands[title_bands:]
@@ -268,8 +320,8 @@ def _read_upright(
         printed = row_cells.get(cols.ROW_NUMBER)
         row = checks.assess_row(
             {name: _for_checks(reading, box) for name, (reading, box) in assembled.items()},
-            exam_year=found.exam_year,
-            level=found.level,
+            exam_year=header.exam_year,
+            level=header.level,
             row_number=number,
             sample_key=f"{sample_key}:{number}",
             previous_candidate_number=previous_number,

@@ -173,24 +173,30 @@ def text_bands(
 
 def _column_gaps(
     ink: Mask, bands: list[tuple[int, int]], left: int, right: int, min_gap: int
-) -> list[int]:
-    """x positions of white gaps that run through (nearly) every band: unruled columns."""
+) -> list[tuple[int, int]]:
+    """x ranges of white gaps that run through (nearly) every band: unruled columns."""
     if not bands:
         return []
     occupied = np.zeros(right - left, dtype=np.int32)
     for top, bottom in bands:
         occupied += ink[top:bottom, left:right].max(axis=0).astype(np.int32)
     free = occupied <= max(0, len(bands) // 25)
-    edges: list[int] = []
-    start = None
-    for x, value in enumerate(free):
-        if value and start is None:
-            start = x
-        elif not value and start is not None:
-            if x - start >= min_gap and start > 0:
-                edges.append(left + (start + x) // 2)
-            start = None
-    return edges
+    return [(left + a, left + b) for a, b in _runs(free) if b - a >= min_gap and a > 0]
+
+
+def _edge_in_gap(ink: Mask, gap: tuple[int, int], titles: tuple[int, int]) -> int | None:
+    """Where to draw the boundary in a white gap: its centre, or the point nearest the centre
+    that does not cut a column title.  None when every point of the gap cuts a title: the gap
+    is then the empty end of a left-aligned column (short places under "Nơi sinh")."""
+    start, end = gap
+    title_ink = ink[titles[0] : titles[1], start:end].max(axis=0) if titles[1] > titles[0] else None
+    center = (start + end) // 2
+    if title_ink is None or not title_ink.any():
+        return center
+    free = np.flatnonzero(title_ink == 0) + start
+    if free.size == 0:
+        return None
+    return int(free[np.argmin(np.abs(free - center))])
 
 
 def _ink_extent(ink: Mask, top: int, bottom: int) -> tuple[int, int]:
@@ -284,10 +290,30 @@ def locate_table(binary: GrayImage, rules: Rules | None = None) -> Table | None:
     body = bands[1:] if len(bands) > 3 else bands
     line_h = int(np.median([b - a for a, b in body]))
     gaps = _column_gaps(ink, body, left, right, max(6, int(line_h * 0.3)))
-    edges = [left, *gaps, right]
+    cuts = [_edge_in_gap(ink, gap, bands[0]) for gap in gaps]
+    edges = _merge_empty_columns(
+        ink, [left, *(x for x in cuts if x is not None), right], body, bands[0]
+    )
     if len(edges) < 4:
         return None
     return Table(Box(left, top, right - left, bottom - top), edges, bands, ruling, rules)
+
+
+def _merge_empty_columns(
+    ink: Mask, edges: list[int], body: list[tuple[int, int]], titles: tuple[int, int]
+) -> list[int]:
+    """Drop the left edge of a column with no title and ink in fewer than one row in ten: it is
+    the overflow of the column to its left (a long place name), not a column of its own."""
+    kept = [edges[0]]
+    for left, right in itertools.pairwise(edges):
+        inner = slice(left + 2, max(left + 3, right - 2))
+        titled = bool(ink[titles[0] : titles[1], inner].any())
+        filled = sum(bool(ink[top:bottom, inner].any()) for top, bottom in body)
+        if len(kept) > 1 and not titled and filled < max(1, len(body) // 10):
+            kept[-1] = right
+        else:
+            kept.append(right)
+    return kept
 
 
 def _segments_in(ink: Mask, band: tuple[int, int], gap: int) -> int:

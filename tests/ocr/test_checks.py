@@ -444,7 +444,7 @@ def test_sex_against_name(name: str, sex: str, reason: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "sex"),
-    [("Trần Văn Hùng", "Nam"), ("NGUYỄN THỊ THU HÀ", "Nữ"), ("Lê Hoà", "Nữ"), ("Lê Hòa", "Nữ")],
+    [("Trần Văn Tuấn", "Nam"), ("NGUYỄN THỊ THU HÀ", "Nữ"), ("Lê Thị Mai", "Nữ"), ("Lê Mai", "Nữ")],
 )
 def test_known_names_pass(name: str, sex: str) -> None:
     cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"], name=name, sex=sex))
@@ -529,6 +529,33 @@ def test_row_number_sequence() -> None:
     broken = assess(cells, printed_row_number=Reading("9", 0.99), previous_printed_row_number=7)
     assert broken.fields["full_name"].reason == "số thứ tự không liên tiếp"
     assert broken.fields["scores.math"].status is AUTO  # the arithmetic still holds
+
+
+@pytest.mark.parametrize(
+    ("name", "doubtful"),
+    [
+        ("Trần Văn Hùng", "Hùng"),
+        ("Lê Thị Hòa", "Hòa"),
+        ("Lê Hoà", "Hoà"),
+        ("Nguyễn Văn Khối", "Khối"),
+    ],
+)
+def test_names_whose_marks_are_easily_misread_go_to_review(name: str, doubtful: str) -> None:
+    """Hùng/Hưng, Hòa/Hoa, Khôi/Khối are all real names: only the marks tell them apart, and
+    the engine confuses marks while staying confident."""
+    sex = "Nam" if "Văn" in name or "Khối" in name or "Hùng" in name else "Nữ"
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"], name=name, sex=sex))
+    field = assess(cells).fields["full_name"]
+    assert field.status is REVIEW
+    assert field.reason == f"dấu dễ đọc nhầm: {doubtful}"
+
+
+def test_birthplace_not_in_the_place_lists_goes_to_review() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    cells["birthplace"] = Reading("Vũng Tâu", 0.99)  # every word exists; the place does not
+    assert assess(cells).fields["birthplace"].status is REVIEW
+    cells["birthplace"] = Reading("Vũng Tàu", 0.99)
+    assert assess(cells).fields["birthplace"].status is AUTO
 
 
 def test_birthplace_with_a_misread_word() -> None:

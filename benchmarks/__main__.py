@@ -1,0 +1,50 @@
+"""``make bench``: speed and accuracy figures, printed (never asserted in tests).
+
+(a) the batch on a generated set of every style and degradation level, against img2table +
+    Tesseract on the same pages in the same run; (b) the grid reader on the 21 real
+    weather-rescue pages, against the published cloud results.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from benchmarks import synthetic
+from records.export_format import write_jsonl
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--pages", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--root", type=Path, default=Path("var/bench"))
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["ours", "img2table", "weather"]
+    )
+    args = parser.parse_args()
+    folder = synthetic.sample_set(args.root, args.pages, args.seed)
+    files = synthetic.scan_files(folder)
+    if "ours" not in args.skip:
+        run = synthetic.run_ours(files, args.workers)
+        rate = run.pages / run.seconds * 60
+        print(
+            f"\n== bangdiem: {run.pages} trang, {run.seconds:.1f} s, {rate:.1f} trang/phút "
+            f"với {args.workers} tiến trình, bộ nhớ đỉnh mỗi tiến trình {run.peak_worker_mb:.0f} MB"
+        )
+        dump = args.root / "last-rows.jsonl"
+        with dump.open("w", encoding="utf-8") as handle:
+            write_jsonl(run.rows, handle)
+        results = synthetic.evaluate(folder, run.rows)
+        synthetic.print_tallies("Theo kiểu in:", results["style"])
+        synthetic.print_tallies("Theo mức xuống cấp:", results["degradation"])
+        synthetic.print_tallies("Theo kẻ bảng:", results["ruling"])
+        synthetic.print_tallies(
+            "Trang sạch → trung bình, theo kiểu in:", results["clean_to_medium"]
+        )
+        synthetic.print_fields(results["style"]["all"])
+
+
+if __name__ == "__main__":
+    main()
