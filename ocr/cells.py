@@ -23,7 +23,7 @@ def cell_boxes(table: Table, band: tuple[int, int], pad: int) -> list[Box]:
     top, bottom = band
     boxes = []
     for left, right in itertools.pairwise(table.column_edges):
-        inset = max(2, (right - left) // 40)
+        inset = 2  # just clear of the (erased) rule: the first letter often touches it
         boxes.append(
             Box(left + inset, top - pad, max(1, right - left - 2 * inset), bottom - top + 2 * pad)
         )

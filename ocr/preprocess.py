@@ -108,6 +108,7 @@ class GlyphStats:
     aspect: float  # median height / width: above 1 upright (digits, capitals are tall)
     marks_above: int  # diacritic-sized marks sitting just above a letter
     marks_below: int  # ... just below a letter
+    across: float = 0.5  # share of letters whose nearest neighbour is beside them, not above
 
 
 def glyph_stats(binary: GrayImage) -> GlyphStats:
@@ -128,6 +129,7 @@ def glyph_stats(binary: GrayImage) -> GlyphStats:
         return GlyphStats(1.0, 0, 0)
     aspect = float(np.median(h[letters] / w[letters]))
     line = float(np.median(h[letters]))
+    across = _neighbours_across(x[letters] + w[letters] / 2, y[letters] + h[letters] / 2)
     marks = (h < line * 0.45) & (w < line * 0.9) & (area >= 3)
     big = letters & (h >= line * 0.6)
     bx0, bx1 = x[big], x[big] + w[big]
@@ -144,7 +146,24 @@ def glyph_stats(binary: GrayImage) -> GlyphStats:
         gap_up = my - by1[under]
         above += bool(((gap_down >= -1) & (gap_down <= line * 0.5)).any())
         below += bool(((gap_up >= -1) & (gap_up <= line * 0.5)).any())
-    return GlyphStats(aspect, above, below)
+    return GlyphStats(aspect, above, below, across)
+
+
+def _neighbours_across(cx: npt.NDArray[np.float64], cy: npt.NDArray[np.float64]) -> float:
+    """Letters of a word stand side by side: on an upright page most letters' nearest
+    neighbour is to their left or right, on a page lying on its side above or below."""
+    count = len(cx)
+    if count < 20:
+        return 0.5
+    step = max(1, count // 600)
+    sample = np.arange(0, count, step)
+    dx = cx[sample, None] - cx[None, :]
+    dy = cy[sample, None] - cy[None, :]
+    distance = dx * dx + dy * dy
+    distance[np.arange(len(sample)), sample] = np.inf
+    nearest = np.argmin(distance, axis=1)
+    rows = np.arange(len(sample))
+    return float(np.mean(np.abs(dx[rows, nearest]) > np.abs(dy[rows, nearest])))
 
 
 def rotate_image(image: GrayImage, degrees: float, fill: int = 255) -> GrayImage:
@@ -202,6 +221,7 @@ class Upright:
 
 # Beyond these, the profile alone decides the axis; in between (dense grids of numbers, unruled
 # lists with strong columns) the engine reads the page in each candidate orientation.
+ACROSS_UPRIGHT = 0.65
 ASPECT_UPRIGHT = 1.1
 ASPECT_SIDEWAYS = 0.85
 MIN_MARKS = 10
@@ -238,9 +258,11 @@ def orientation(binary: GrayImage) -> int:
     print, a page of bare digits) does the engine read the page both ways.
     """
     stats = glyph_stats(binary)
-    if stats.aspect >= ASPECT_UPRIGHT:
+    if stats.across >= ACROSS_UPRIGHT or (stats.across > 0.5 and stats.aspect >= ASPECT_UPRIGHT):
         bases: tuple[int, ...] = (0,)
-    elif stats.aspect <= ASPECT_SIDEWAYS:
+    elif stats.across <= 1 - ACROSS_UPRIGHT or (
+        stats.across < 0.5 and stats.aspect <= ASPECT_SIDEWAYS
+    ):
         bases = (90,)
     else:
         bases = (0, 90)

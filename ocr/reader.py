@@ -54,6 +54,9 @@ def whitelist_for(part: str) -> str | None:
     return None  # names, places, words: the whole Vietnamese alphabet
 
 
+HEADER_SCALE_DPI = 300  # the header's small print is read as if scanned at 300 dpi
+
+
 def estimate_dpi(image: GrayImage) -> int:
     """Archive scans are A4 (or A3 folded to A4): the long side tells the resolution."""
     return max(100, round(int(max(image.shape)) / A4_LONG_SIDE_INCHES))
@@ -271,11 +274,14 @@ def _read_upright(
     table = locate_table(upright.binary, rules)
     clean = erase_small_specks(erase_rules(upright.binary, rules))
     header_bottom = table.box.y if table else height // 3
-    header_text = (
-        reader.read_block(clean[: max(1, header_bottom), :], layout=True)
-        if header_bottom > 10
-        else ""
-    )
+    header_text = ""
+    if header_bottom > 10:
+        # The header's small print is read enlarged, as if scanned at 300 dpi (a misread year
+        # would send every score of the page to the wrong rule).
+        header_image = crop(upright.gray, Box(0, 0, width, header_bottom))
+        header_text = reader.read_block(
+            scaled(header_image, HEADER_SCALE_DPI / estimate_dpi(upright.gray)), layout=True
+        )
     found = parse_header(header_text)
     header = SheetHeader(
         exam_year=found.exam_year, level=found.level, council=found.council, school=found.school

@@ -89,12 +89,23 @@ def parse_header(text: str) -> HeaderFields:
                 if words in folded and "cong hoa" not in folded:
                     fields.level = level.value
                     break
-        if fields.exam_year is None and "ngay" not in folded:  # not the footer's date line
-            school_year = _SCHOOL_YEAR.search(line)
-            if school_year and int(school_year.group(2)) == int(school_year.group(1)) + 1:
-                fields.exam_year = int(school_year.group(2))  # năm học 1986-1987: exam in 1987
-            elif "nam" in folded or "khoa" in folded or "ky thi" in folded:
-                year = _ANY_YEAR.search(line)
-                if year:
-                    fields.exam_year = int(year.group(1))
+        if fields.exam_year is None:
+            fields.exam_year = _year_of(line, folded)
     return fields
+
+
+def _year_of(line: str, folded: str) -> int | None:
+    """The exam year a header line gives: "NĂM HỌC 1986-1987" (the exam is in 1987), "KỲ THI
+    NGÀY 7 THÁNG 6 NĂM 1996", "KHÓA THI 1990".  A place-and-date line ("Bà Rịa, ngày 20 tháng
+    6 năm 1996") is the footer's, not the exam's."""
+    school_year = _SCHOOL_YEAR.search(line)
+    if school_year and int(school_year.group(2)) == int(school_year.group(1)) + 1:
+        return int(school_year.group(2))
+    is_exam_line = "ky thi" in folded or "khoa thi" in folded or "khoa" in folded
+    if "ngay" in folded and not is_exam_line:
+        return None
+    if "nam" in folded or is_exam_line:
+        year = _ANY_YEAR.search(line)
+        if year:
+            return int(year.group(1))
+    return None

@@ -105,23 +105,54 @@ def find_rules(binary: GrayImage) -> Rules:
     v_mask = np.asarray(
         cv2.morphologyEx(v_closed, cv2.MORPH_OPEN, np.ones((v_len, 1), np.uint8)), dtype=np.uint8
     )
-    horizontal = [
-        Segment(int(y + h // 2), int(x), int(x + w))
-        for x, y, w, h, _ in _components(h_mask)
-        if h <= height // 60
-    ]
-    vertical = [
-        Segment(int(x + w // 2), int(y), int(y + h))
-        for x, y, w, h, _ in _components(v_mask)
-        if w <= width // 60
-    ]
     tol = max(4, width // 300)
-    horizontal = [
-        s for s in _merge_segments(horizontal, tol, width // 20) if s.length >= width // 5
-    ]
-    vertical = [s for s in _merge_segments(vertical, tol, height // 15) if s.length >= height // 12]
-    mask = np.maximum(h_mask & ink, v_mask & ink)
+    horizontal, h_keep = _segments(
+        h_mask,
+        vertical=False,
+        thickness=height // 60,
+        tol=tol,
+        gap=width // 20,
+        min_length=width // 5,
+    )
+    vertical, v_keep = _segments(
+        v_mask,
+        vertical=True,
+        thickness=width // 60,
+        tol=tol,
+        gap=height // 15,
+        min_length=height // 12,
+    )
+    # Only the pieces of accepted rules are erased: a line of capitals whose flat tops line up
+    # also survives the opening, and erasing it would cut the top off every letter.
+    mask = np.maximum(h_keep & ink, v_keep & ink)
     return Rules(horizontal, vertical, np.asarray(mask, dtype=np.uint8))
+
+
+def _segments(
+    mask: Mask, *, vertical: bool, thickness: int, tol: int, gap: int, min_length: int
+) -> tuple[list[Segment], Mask]:
+    """Rule segments of one direction from an opened mask, and the mask of the kept pieces."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    pieces: list[tuple[int, Segment]] = []
+    for label in range(1, count):
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        if (w if vertical else h) > thickness:
+            continue
+        segment = Segment(x + w // 2, y, y + h) if vertical else Segment(y + h // 2, x, x + w)
+        pieces.append((label, segment))
+    merged = [
+        s for s in _merge_segments([p for _, p in pieces], tol, gap) if s.length >= min_length
+    ]
+    keep_labels = [
+        label
+        for label, piece in pieces
+        if any(
+            abs(piece.pos - s.pos) <= tol and s.start <= piece.start and piece.end <= s.end
+            for s in merged
+        )
+    ]
+    kept = np.isin(labels, keep_labels).astype(np.uint8)
+    return merged, kept
 
 
 def erase_rules(binary: GrayImage, rules: Rules) -> GrayImage:

@@ -1,0 +1,96 @@
+"""Reading whole generated pages against their ground truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ocr.model import ListContext, PageOutcome
+from ocr.reader import read_page
+from records.vocabulary import FieldStatus
+from tests.ocr.conftest import Document
+
+pytestmark = pytest.mark.slow
+
+
+def _auto_values_are_right(document: Document, sheet_rows: list) -> tuple[int, int]:
+    right = total = 0
+    for row, truth in zip(sheet_rows, document.truth, strict=False):
+        from records.export_format import flat_fields
+
+        expected = flat_fields(truth)
+        for name, field in row.fields.items():
+            if field.status is FieldStatus.AUTO and name in expected:
+                total += 1
+                want = expected[name]["value"]
+                got = field.value
+                right += (
+                    (float(got) == float(want))
+                    if isinstance(want, float) and got not in (None, "V")
+                    else (got == want)
+                )
+    return right, total
+
+
+def test_printed_sheet_every_row_and_header(printed_page: Document) -> None:
+    sheet, upright = read_page(printed_page.image, sample_key="t")
+    assert sheet.outcome is PageOutcome.TABLE
+    assert (sheet.header.exam_year, sheet.header.level) == (1996, "THPT")
+    assert len(sheet.rows) == len(printed_page.truth)
+    assert upright.shape == printed_page.image.shape
+    numbers = [row.fields["candidate_number"].value for row in sheet.rows]
+    expected = printed_page.truth_values("candidate_number")
+    assert sum(a == b for a, b in zip(numbers, expected, strict=True)) >= len(expected) - 2
+    right, total = _auto_values_are_right(printed_page, sheet.rows)
+    assert total > len(sheet.rows) * 5  # most fields of a clean page are trusted ...
+    assert right == total  # ... and every trusted value is right
+
+
+def test_unruled_sheet(unruled_page: Document) -> None:
+    sheet, _ = read_page(unruled_page.image, sample_key="t")
+    assert sheet.outcome is PageOutcome.TABLE
+    assert len(sheet.rows) == len(unruled_page.truth)
+    right, total = _auto_values_are_right(unruled_page, sheet.rows)
+    assert right == total and total > 0
+
+
+@pytest.mark.parametrize("quarter_turns", [1, 2, 3])
+def test_turned_page_is_read_upright(printed_page: Document, quarter_turns: int) -> None:
+    turned = np.ascontiguousarray(np.rot90(printed_page.image, quarter_turns))
+    sheet, upright = read_page(turned, sample_key="t")
+    assert (
+        sheet.rotation == (360 - 90 * quarter_turns) % 360
+        or sheet.rotation == 90 * (4 - quarter_turns) % 360
+    )
+    assert upright.shape == printed_page.image.shape
+    assert len(sheet.rows) == len(printed_page.truth)
+
+
+def test_blank_page() -> None:
+    rng = np.random.default_rng(1)
+    paper = np.clip(rng.normal(225, 6, (2339, 1654)), 0, 255).astype(np.uint8)
+    sheet, _ = read_page(paper)
+    assert sheet.outcome is PageOutcome.BLANK and sheet.rows == []
+
+
+def test_page_without_table(printed_page: Document) -> None:
+    header_only = printed_page.image.copy()
+    header_only[260:] = 235  # keep the title block, wipe the table
+    sheet, _ = read_page(header_only)
+    assert sheet.outcome is PageOutcome.NO_TABLE
+
+
+def test_continuation_page_uses_the_context_given(printed_page: Document) -> None:
+    first, _ = read_page(printed_page.image, sample_key="t")
+    assert first.columns is not None
+    # the same table without its header block and titles: a list continuing on a new page
+    top = min(row.box.y for row in first.rows if row.box) - 5
+    body = np.full_like(printed_page.image, 235)
+    body[200 : 200 + printed_page.image.shape[0] - top] = printed_page.image[top:]
+    alone, _ = read_page(body)
+    assert alone.needs_context
+    context = ListContext(first.columns, first.header)
+    again, _ = read_page(body, context=context)
+    assert again.outcome is PageOutcome.TABLE and not again.needs_context
+    assert again.header.exam_year == 1996
+    assert len(again.rows) >= len(first.rows) - 1
