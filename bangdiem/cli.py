@@ -84,6 +84,36 @@ def export(
     typer.echo(f"Đã xuất {count} dòng.", err=True)
 
 
+@app.command("table")
+def table(
+    image: Annotated[Path, typer.Argument(help="Ảnh một trang có bảng kẻ (PNG, JPEG, TIFF).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Tệp CSV kết quả.")],
+    digits: Annotated[
+        bool, typer.Option(help="Bảng chỉ có số: chỉ nhận chữ số, dấu chấm, phẩy.")
+    ] = False,
+    confidence: Annotated[bool, typer.Option(help="Ghi thêm độ tin cậy sau mỗi ô.")] = False,
+) -> None:
+    """Đọc bảng của một trang bất kỳ thành lưới CSV (sổ sách khác của kho lưu trữ)."""
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    from ocr.grid import NoTableError, read_grid, write_grid_csv
+
+    try:
+        with Image.open(image) as opened:
+            gray = np.asarray(opened.convert("L"))
+    except (OSError, UnidentifiedImageError) as error:
+        typer.echo(f"Không đọc được ảnh {image}: {error}", err=True)
+        raise typer.Exit(3) from error
+    try:
+        grid = read_grid(gray, whitelist="0123456789.,·-" if digits else None)
+    except NoTableError as error:
+        typer.echo(error.message_vi, err=True)
+        raise typer.Exit(3) from error
+    write_grid_csv(grid, out, confidence=confidence)
+    typer.echo(f"Đã ghi {len(grid)} dòng × {len(grid[0]) if grid else 0} cột vào {out}.")
+
+
 @review_app.command("serve")
 def review_serve() -> None:
     """Chạy ứng dụng duyệt (mặc định http://127.0.0.1:8700)."""

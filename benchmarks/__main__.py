@@ -10,8 +10,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmarks import synthetic
+from benchmarks import synthetic, weather
 from records.export_format import write_jsonl
+
+
+WEATHER_DATA = Path(__file__).parent / "data" / "weatherrescue"
 
 
 def main() -> None:
@@ -44,6 +47,8 @@ def main() -> None:
             "Trang sạch → trung bình, theo kiểu in:", results["clean_to_medium"]
         )
         synthetic.print_fields(results["style"]["all"])
+    if "weather" not in args.skip:
+        weather.report(weather.run(WEATHER_DATA))
 
 
 if __name__ == "__main__":

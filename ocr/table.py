@@ -95,10 +95,12 @@ def find_rules(binary: GrayImage) -> Rules:
     """Horizontal and vertical ruling lines of the page."""
     height, width = binary.shape
     ink = _ink(binary)
-    bridge = max(3, width // 500)
-    h_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, bridge * 2 + 1), np.uint8))
-    v_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((bridge * 2 + 1, 1), np.uint8))
-    h_len, v_len = max(40, width // 14), max(40, height // 28)
+    # Gaps bridged along a rule: dotted rules (dot-matrix) and faded strokes.  Kept small
+    # across rows: a column of digits, rows apart by a few pixels, must not become a rule.
+    h_bridge, v_bridge = max(3, width // 500), max(1, height // 1500)
+    h_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, h_bridge * 2 + 1), np.uint8))
+    v_closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((v_bridge * 2 + 1, 1), np.uint8))
+    h_len, v_len = max(40, width // 14), max(40, height // 20)
     h_mask = np.asarray(
         cv2.morphologyEx(h_closed, cv2.MORPH_OPEN, np.ones((1, h_len), np.uint8)), dtype=np.uint8
     )
@@ -237,6 +239,24 @@ def _ink_extent(ink: Mask, top: int, bottom: int) -> tuple[int, int]:
     return int(columns[0]), int(columns[-1]) + 1
 
 
+def _columns_of_rules(vertical: list[Segment], tol: int) -> list[Segment]:
+    """Pieces of one column rule (broken where a photo is faint, or by a blank band) joined:
+    the rule's length is the ink it covers, its extent from the first piece to the last."""
+    groups: list[list[Segment]] = []
+    for seg in sorted(vertical, key=lambda s: s.pos):
+        if groups and seg.pos - groups[-1][-1].pos <= tol:
+            groups[-1].append(seg)
+        else:
+            groups.append([seg])
+    joined = []
+    for group in groups:
+        covered = sum(s.length for s in group)
+        start = min(s.start for s in group)
+        pos = int(np.median([s.pos for s in group]))
+        joined.append(Segment(pos, start, start + covered))
+    return joined
+
+
 def _cluster(values: list[int], tol: int) -> list[int]:
     out: list[list[int]] = []
     for value in sorted(values):
@@ -256,13 +276,18 @@ def locate_table(binary: GrayImage, rules: Rules | None = None) -> Table | None:
     min_band = max(6, height // 300)
     tol = max(6, width // 200)
 
-    long_vertical = [s for s in rules.vertical if s.length >= height // 6]
+    long_vertical_all = _columns_of_rules(rules.vertical, tol)
+    long_vertical = [s for s in long_vertical_all if s.length >= height // 6]
     if len(long_vertical) >= 2:
         longest = max(s.length for s in long_vertical)
         spine = [s for s in long_vertical if s.length >= longest * 0.5]
         top = int(np.median([s.start for s in spine]))
-        bottom = int(np.median([s.end for s in spine]))
-        xs = _cluster([s.pos for s in spine], tol)
+        bottom = top + int(np.median([s.length for s in spine]))
+        # Faint rules (a photographed page) survive only in pieces: inside the table any rule
+        # covering a sixth of its height is a column boundary too.
+        members = [s for s in long_vertical_all if s.length >= (bottom - top) / 6
+                   and s.start < bottom and s.end > top]
+        xs = _cluster([s.pos for s in members], tol)
         horizontal = [
             s.pos
             for s in rules.horizontal

@@ -5,19 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ocr.model import ListContext, PageOutcome
+from ocr.model import ListContext, PageOutcome, RowResult
 from ocr.reader import read_page
+from records.export_format import flat_fields
 from records.vocabulary import FieldStatus
 from tests.ocr.conftest import Document
 
 pytestmark = pytest.mark.slow
 
 
-def _auto_values_are_right(document: Document, sheet_rows: list) -> tuple[int, int]:
+def _auto_values_are_right(document: Document, sheet_rows: list[RowResult]) -> tuple[int, int]:
     right = total = 0
     for row, truth in zip(sheet_rows, document.truth, strict=False):
-        from records.export_format import flat_fields
-
         expected = flat_fields(truth)
         for name, field in row.fields.items():
             if field.status is FieldStatus.AUTO and name in expected:

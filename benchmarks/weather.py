@@ -1,0 +1,111 @@
+"""Benchmark (b): the grid reader on the real weather-rescue pages (Fort William, 1898–1904).
+
+Score: the share of transcribed values read exactly, as the published benchmark counts it
+(Google Vision 90 %, Amazon Textract 88 % on the full 81 pages).  Rows are matched by their
+day number; within a row, values are matched in order (a sequence alignment), so a missed
+column costs its own values only.  Two figures are printed: the raw cell text, and the text
+put in the register's printed form d.ddd (digits only, the point after the first digit: the
+middle dot "·" of 1898 print is often read as "-" or lost).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ocr.grid import NoTableError, read_grid
+
+PUBLISHED = {"Google Vision": 0.90, "Amazon Textract": 0.88}
+WHITELIST = "0123456789.·"
+_DIGITS = re.compile(r"\D")
+
+
+@dataclass
+class PageScore:
+    name: str
+    values: int
+    raw_right: int
+    formatted_right: int
+    seconds: float
+
+
+def read_truth(path: Path) -> dict[int, list[str]]:
+    """Day number → the 25 values of that day (24 hours and the mean)."""
+    rows: dict[int, list[str]] = {}
+    with path.open(encoding="utf-8") as handle:
+        reader = csv.reader(handle, quotechar="'")
+        next(reader)
+        for row in reader:
+            cells = [c.strip() for c in row if c.strip()]
+            if cells and cells[0].isdigit():
+                rows[int(cells[0])] = cells[1:]
+    return rows
+
+
+def formatted(text: str) -> str:
+    digits = _DIGITS.sub("", text)
+    return f"{digits[0]}.{digits[1:]}" if len(digits) == 4 else digits
+
+
+def raw(text: str) -> str:
+    return text.replace("·", ".").replace(" ", "")
+
+
+def _matches(expected: list[str], got: list[str]) -> int:
+    matcher = difflib.SequenceMatcher(a=expected, b=got, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks())
+
+
+def score_page(image: Path, truth: Path) -> PageScore:
+    expected = read_truth(truth)
+    started = time.monotonic()
+    with Image.open(image) as opened:
+        gray = np.asarray(opened.convert("L"))
+    try:
+        grid = read_grid(gray, whitelist=WHITELIST)
+    except NoTableError:
+        grid = []
+    seconds = time.monotonic() - started
+    found: dict[int, list[str]] = {}
+    for row in grid:
+        if row and _DIGITS.sub("", row[0].text).isdigit():
+            day = int(_DIGITS.sub("", row[0].text))
+            if day in expected and day not in found:
+                found[day] = [cell.text for cell in row[1:]]
+    total = sum(len(v) for v in expected.values())
+    raw_right = formatted_right = 0
+    for day, values in expected.items():
+        cells = found.get(day, [])
+        raw_right += _matches(values, [raw(c) for c in cells])
+        formatted_right += _matches(values, [formatted(c) for c in cells])
+    return PageScore(image.name, total, raw_right, formatted_right, seconds)
+
+
+def run(folder: Path) -> list[PageScore]:
+    scores = []
+    for image in sorted((folder / "images").glob("*.jpg")):
+        truth = folder / "truth" / f"{image.stem}.csv"
+        if truth.exists():
+            scores.append(score_page(image, truth))
+    return scores
+
+
+def report(scores: list[PageScore]) -> None:
+    values = sum(s.values for s in scores)
+    raw_share = sum(s.raw_right for s in scores) / values if values else 0.0
+    fmt_share = sum(s.formatted_right for s in scores) / values if values else 0.0
+    seconds = sum(s.seconds for s in scores)
+    print(f"\n== Weather-rescue: {len(scores)} trang thật, {values} giá trị, {seconds:.0f} s")
+    for s in scores:
+        print(f"  {s.name:14} {s.raw_right / s.values:7.1%} thô  {s.formatted_right / s.values:7.1%}"
+              f" theo mẫu d.ddd  ({s.seconds:.1f} s)")
+    print(f"  Tổng: {raw_share:.1%} đúng (chữ thô), {fmt_share:.1%} đúng (theo mẫu d.ddd)")
+    for service, share in PUBLISHED.items():
+        print(f"  so với {service} {share:.0%}: tỉ lệ {fmt_share / share:.2f}")
