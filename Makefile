@@ -23,7 +23,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 scans: setup  ## render a sample set of scans with ground truth into scans/sample
-	$(VENV)/bin/bangdiem scans generate --out $(SAMPLE) --pages $(SAMPLE_PAGES) --seed 1975
+	@[ -f $(SAMPLE)/manifest.json ] || \
+	  $(VENV)/bin/bangdiem scans generate --out $(SAMPLE) --pages $(SAMPLE_PAGES) --seed 1975
 
 ingest-demo: scans
 	$(VENV)/bin/bangdiem ingest $(SAMPLE) --batch mau-1975 || [ $$? -eq 3 ]
@@ -44,7 +45,8 @@ test: setup lint  ## lint, then the whole suite on SQLite and PostgreSQL
 test-fast: setup
 	$(PY) -m pytest -n 2 -m "not slow and not postgres"
 
-bench: setup  ## print speed and accuracy figures
+bench: setup  ## print speed and accuracy figures (ours vs img2table, weather-rescue pages)
+	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m benchmarks
 
 clean:

@@ -9,7 +9,7 @@ from ocr.model import ListContext, PageOutcome, RowResult
 from ocr.reader import read_page
 from records.export_format import flat_fields
 from records.vocabulary import FieldStatus
-from tests.ocr.conftest import Document
+from tests.samples import Document
 
 pytestmark = pytest.mark.slow
 
