@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from scans.cli import app as scans_app
 
 from bangdiem.serving import serve as serve_apps
 from ingest.cli import ingest
@@ -16,6 +15,7 @@ from records.db import migrate, session_scope
 from records.export_format import write_csv, write_jsonl, write_xlsx
 from records.export_rows import iter_export_rows
 from records.settings import SETTINGS, load_settings
+from scans.cli import app as scans_app
 
 app = typer.Typer(
     name="bangdiem",

@@ -13,7 +13,6 @@ from pathlib import Path
 from benchmarks import img2table_peer, synthetic, weather
 from records.export_format import write_jsonl
 
-
 WEATHER_DATA = Path(__file__).parent / "data" / "weatherrescue"
 
 
@@ -50,8 +49,10 @@ def main() -> None:
     if "img2table" not in args.skip:
         rows, pages, seconds = img2table_peer.run_peer(files, args.workers)
         rate = pages / seconds * 60
-        print(f"\n== img2table + Tesseract: {pages} trang, {seconds:.1f} s, {rate:.1f} trang/phút "
-              f"với {args.workers} tiến trình")
+        print(
+            f"\n== img2table + Tesseract: {pages} trang, {seconds:.1f} s, {rate:.1f} trang/phút "
+            f"với {args.workers} tiến trình"
+        )
         peer = synthetic.evaluate(folder, rows)
         synthetic.print_tallies("img2table – theo kiểu in:", peer["style"])
         if "ours" not in args.skip:
@@ -60,8 +61,10 @@ def main() -> None:
             print(f"  tốc độ trang/phút: {(run.pages / run.seconds) / (pages / seconds):.2f}×")
             print(f"  độ đúng trường: {ours_all.accuracy():.1%} / {peer_all.accuracy():.1%}")
             print(f"  thu hồi dòng: {ours_all.row_recall():.1%} / {peer_all.row_recall():.1%}")
-            print(f"  đúng tên: {ours_all.accuracy('full_name'):.1%} / "
-                  f"{peer_all.accuracy('full_name'):.1%}")
+            print(
+                f"  đúng tên: {ours_all.accuracy('full_name'):.1%} / "
+                f"{peer_all.accuracy('full_name'):.1%}"
+            )
     if "weather" not in args.skip:
         weather.report(weather.run(WEATHER_DATA))
 

@@ -81,7 +81,9 @@ def read_with_img2table(job: PeerPage) -> list[dict[str, Any]]:
     Image.fromarray(gray).save(buffer, format="PNG")
     document = Img2TableImage(src=buffer.getvalue(), detect_rotation=True)
     tables = document.extract_tables(
-        ocr=TesseractOCR(n_threads=1, lang="vie"), implicit_rows=True, borderless_tables=True,
+        ocr=TesseractOCR(n_threads=1, lang="vie"),
+        implicit_rows=True,
+        borderless_tables=True,
         min_confidence=50,
     )
     out: list[dict[str, Any]] = []
@@ -93,13 +95,23 @@ def read_with_img2table(job: PeerPage) -> list[dict[str, Any]]:
             if not any(ch.isdigit() for v in values.values() for ch in v):
                 continue
             readings = {k: checks.Reading(v, 1.0) for k, v in values.items()}
-            result = checks.assess_row(readings, exam_year=None, level=None,
-                                       row_number=len(out) + 1, sample_key="peer",
-                                       sample_rate=0.0)
-            out.append(build_row(
-                job.path.name, job.page, len(out) + 1, SheetHeader(),
-                {k: FieldReading(f.value) for k, f in result.fields.items()},
-            ))
+            result = checks.assess_row(
+                readings,
+                exam_year=None,
+                level=None,
+                row_number=len(out) + 1,
+                sample_key="peer",
+                sample_rate=0.0,
+            )
+            out.append(
+                build_row(
+                    job.path.name,
+                    job.page,
+                    len(out) + 1,
+                    SheetHeader(),
+                    {k: FieldReading(f.value) for k, f in result.fields.items()},
+                )
+            )
     return out
 
 

@@ -104,8 +104,10 @@ def report(scores: list[PageScore]) -> None:
     seconds = sum(s.seconds for s in scores)
     print(f"\n== Weather-rescue: {len(scores)} trang thật, {values} giá trị, {seconds:.0f} s")
     for s in scores:
-        print(f"  {s.name:14} {s.raw_right / s.values:7.1%} thô  {s.formatted_right / s.values:7.1%}"
-              f" theo mẫu d.ddd  ({s.seconds:.1f} s)")
+        print(
+            f"  {s.name:14} {s.raw_right / s.values:7.1%} thô  {s.formatted_right / s.values:7.1%}"
+            f" theo mẫu d.ddd  ({s.seconds:.1f} s)"
+        )
     print(f"  Tổng: {raw_share:.1%} đúng (chữ thô), {fmt_share:.1%} đúng (theo mẫu d.ddd)")
     for service, share in PUBLISHED.items():
         print(f"  so với {service} {share:.0%}: tỉ lệ {fmt_share / share:.2f}")

@@ -285,8 +285,11 @@ def locate_table(binary: GrayImage, rules: Rules | None = None) -> Table | None:
         bottom = top + int(np.median([s.length for s in spine]))
         # Faint rules (a photographed page) survive only in pieces: inside the table any rule
         # covering a sixth of its height is a column boundary too.
-        members = [s for s in long_vertical_all if s.length >= (bottom - top) / 6
-                   and s.start < bottom and s.end > top]
+        members = [
+            s
+            for s in long_vertical_all
+            if s.length >= (bottom - top) / 6 and s.start < bottom and s.end > top
+        ]
         xs = _cluster([s.pos for s in members], tol)
         horizontal = [
             s.pos
