@@ -34,8 +34,20 @@ class PeerPage:
     file_format: str
 
 
+_OCR: Any = None
+
+
 def _init() -> None:
+    """One Tesseract thread per worker, one OCR object per worker, and its chatter muted
+    (img2table prints Tesseract's version banner on every use)."""
+    global _OCR
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    from img2table.ocr import TesseractOCR
+
+    _OCR = TesseractOCR(n_threads=1, lang="vie")
 
 
 def _rows_of(table: Any) -> list[list[str]]:
@@ -74,7 +86,6 @@ def _fields(parts: list[str | None], cells: list[str]) -> dict[str, str]:
 
 def read_with_img2table(job: PeerPage) -> list[dict[str, Any]]:
     from img2table.document import Image as Img2TableImage
-    from img2table.ocr import TesseractOCR
 
     gray = load_page(job.path, job.file_format, job.page, max_pixels=400_000_000)
     buffer = io.BytesIO()

@@ -125,6 +125,7 @@ NAME_CAPITALS = "tên viết hoa không đều"
 PLACE_UNKNOWN = "nơi sinh có từ lạ"
 PLACE_NOT_LISTED = "nơi sinh không có trong danh mục"
 DIACRITIC_DOUBT = "dấu dễ đọc nhầm"
+RIVAL_READING = "có cách đọc khác"
 SEX_MIDDLE_MISMATCH = "giới tính không khớp tên đệm"
 SEX_GIVEN_MISMATCH = "giới tính không khớp tên"
 REPAIRED_FROM_TOTAL = "đã sửa theo tổng điểm"
@@ -204,6 +205,8 @@ class TrustPolicy:
     # A name syllable must be at least this share of the syllables spelled alike but for
     # their marks (Khôi/Khối/Khởi) to be trusted without a person.
     diacritic_dominance: float = 0.75
+    # An alternative reading at least this confident keeps an unconfirmed field for a person.
+    rival_confidence: float = 0.05
 
     def __post_init__(self) -> None:
         for name in (
@@ -988,6 +991,22 @@ def _check_row_sequence(
 # The row
 
 
+def _rival(f: _Field, policy: TrustPolicy) -> str | None:
+    """Another reading the engine itself found plausible, for a field no sum confirms.
+
+    Digits in dates and candidate numbers (0/9, 1/7, 3/8) are misread at high confidence; when
+    the engine's runner-up for a character is not negligible, a person decides.  A field the
+    arithmetic confirms does not need this: a wrong digit would break the sum.
+    """
+    if f.support is _Support.STRONG or f.ocr_value is not None:
+        return None  # confirmed by the sum, or already repaired by it (reason recorded)
+    others = [a for a in f.reading.alternatives if a.text not in (f.reading.text, f.value)]
+    if not others:
+        return None
+    best = max(others, key=lambda a: a.confidence)
+    return best.text if best.confidence >= policy.rival_confidence else None
+
+
 def _finish(f: _Field, policy: TrustPolicy, sample_key: str) -> FieldResult:
     notes = list(f.notes)
     if f.failures:
@@ -1003,9 +1022,13 @@ def _finish(f: _Field, policy: TrustPolicy, sample_key: str) -> FieldResult:
         threshold = (
             policy.min_confidence_unchecked if f.support is _Support.NONE else policy.min_confidence
         )
-        if f.auto_allowed and confidence >= threshold:
+        rival = _rival(f, policy)
+        if f.auto_allowed and confidence >= threshold and rival is None:
             status = FieldStatus.AUTO
             reasons = notes
+        elif rival is not None and f.auto_allowed and confidence >= threshold:
+            status = FieldStatus.NEEDS_REVIEW
+            reasons = [f"{RIVAL_READING}: {rival}", *notes]
         else:
             status = FieldStatus.NEEDS_REVIEW
             reasons = notes if not f.auto_allowed else [LOW_CONFIDENCE, *notes]

@@ -10,6 +10,7 @@ Pure: no database, no files; the caller decides what to keep.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,12 +21,21 @@ from ocr import checks
 from ocr import columns as cols
 from ocr.cells import cell_boxes, crop, has_ink, row_padding, scaled, target_scale
 from ocr.engine import Engine, Reading, engine
-from ocr.model import Box, ColumnLayout, ListContext, PageOutcome, SheetResult
+from ocr.model import (
+    Box,
+    ColumnLayout,
+    FieldResult,
+    ListContext,
+    PageOutcome,
+    RowResult,
+    SheetResult,
+)
+from ocr.parsing import split_candidate_number
 from ocr.preprocess import Upright, erase_small_specks, is_blank, make_upright, rotate_image
 from ocr.sheet_header import parse_header
 from ocr.table import Table, erase_rules, find_rules, locate_table
 from records.export_format import SheetHeader
-from records.vocabulary import FIELDS_BY_NAME, SCORE_PREFIX
+from records.vocabulary import FIELDS_BY_NAME, SCORE_PREFIX, FieldStatus
 
 GrayImage = npt.NDArray[np.uint8]
 
@@ -76,7 +86,8 @@ def _read_titles(reader: Engine, clean: GrayImage, table: Table, bands: int) -> 
     titles = []
     for box in cell_boxes(table, (top, bottom), 2):
         title = scaled(crop(clean, box), scale)
-        titles.append(" ".join(reader.read_block(title).split()) if title.size else "")
+        readable = title.size and min(title.shape) > 4 and has_ink(title)
+        titles.append(" ".join(reader.read_block(title).split()) if readable else "")
     return titles
 
 
@@ -218,6 +229,48 @@ def assemble_row(cells: dict[str, _Cell]) -> dict[str, tuple[Reading, Box]]:
 
 _NUMERIC = ("candidate_number", "birth_date", "total")
 
+NUMBER_OFF_PATTERN = "số báo danh khác mẫu của trang"
+NUMBER_UNCONFIRMED = "số báo danh không liền số với dòng trên hay dưới"
+
+
+def confirm_candidate_numbers(rows: Sequence[RowResult]) -> None:
+    """A page's candidate numbers share one form and run on by one from row to row.
+
+    No sum checks a candidate number, and its digits are misread at high confidence (A0728 as
+    40728, 510 as 516): a trusted number must have the page's form (prefix, digit count) and
+    a neighbour one below or one above it.  Others go to a person.
+    """
+    fields = [row.fields.get("candidate_number") for row in rows]
+    forms = [_number_form(f.value) if f is not None and f.value else None for f in fields]
+    counted = Counter((prefix, width) for prefix, width, _ in filter(None, forms))
+    if not counted:
+        return
+    usual = counted.most_common(1)[0][0]
+    for index, (field, form) in enumerate(zip(fields, forms, strict=True)):
+        if field is None or field.status is not FieldStatus.AUTO or form is None:
+            continue
+        prefix, width, number = form
+        if (prefix, width) != usual:
+            _to_review(field, NUMBER_OFF_PATTERN)
+            continue
+        before = forms[index - 1] if index > 0 else None
+        after = forms[index + 1] if index + 1 < len(forms) else None
+        if not ((before and before[2] == number - 1) or (after and after[2] == number + 1)):
+            _to_review(field, NUMBER_UNCONFIRMED)
+
+
+def _number_form(value: str) -> tuple[str, int, int] | None:
+    split = split_candidate_number(value)
+    if split is None:
+        return None
+    digits = len(value) - len(split[0])
+    return split[0], digits, split[1]
+
+
+def _to_review(field: FieldResult, reason: str) -> None:
+    field.status = FieldStatus.NEEDS_REVIEW
+    field.reason = f"{reason}; {field.reason}" if field.reason else reason
+
 
 def _has_numbers(fields: dict[str, tuple[Reading, Box]]) -> bool:
     """Every candidate's row carries digits: a birth date, scores or a total."""
@@ -341,4 +394,5 @@ def _read_upright(
         if printed is not None and printed.reading.text.strip().isdigit():
             previous_printed = int(printed.reading.text.strip())
         base.rows.append(row)
+    confirm_candidate_numbers(base.rows)
     return base, upright.gray
