@@ -92,7 +92,7 @@ def read_with_img2table(job: PeerPage) -> list[dict[str, Any]]:
     Image.fromarray(gray).save(buffer, format="PNG")
     document = Img2TableImage(src=buffer.getvalue(), detect_rotation=True)
     tables = document.extract_tables(
-        ocr=TesseractOCR(n_threads=1, lang="vie"),
+        ocr=_OCR,
         implicit_rows=True,
         borderless_tables=True,
         min_confidence=50,
