@@ -303,17 +303,9 @@ def locate_table(binary: GrayImage, rules: Rules | None = None) -> Table | None:
         if ink_right > right + tol * 2:
             xs.append(min(width, ink_right + tol))
         left, right = xs[0], xs[-1]
-        rows = _cluster(horizontal, tol)
-        lines = text_bands(ink, top, bottom, left, right, min_band)
-        ruled = [
-            (a, b)
-            for a, b in itertools.pairwise(rows)
-            if b - a >= min_band and ink[a + 2 : b - 2, left:right].any()
-        ]
-        if len(ruled) >= max(2, len(lines) * 0.6):
-            bands, ruling = ruled, Ruling.FULL
-        else:  # rules only under the titles or at the end: rows are the text lines
-            bands, ruling = lines, Ruling.VERTICAL
+        bands, ruling = _row_bands(
+            ink, _cluster(horizontal, tol), (top, bottom, left, right), min_band, Ruling.VERTICAL
+        )
         if len(bands) < 2:
             return None
         return Table(Box(left, top, right - left, bottom - top), xs, bands, ruling, rules)
@@ -325,17 +317,13 @@ def locate_table(binary: GrayImage, rules: Rules | None = None) -> Table | None:
         bottom = max(s.pos for s in long_horizontal)
         left = min(s.start for s in long_horizontal)
         right = max(s.end for s in long_horizontal)
-        rows = _cluster([s.pos for s in long_horizontal], tol)
-        lines = text_bands(ink, top, bottom, left, right, min_band)
-        ruled = [
-            (a, b)
-            for a, b in itertools.pairwise(rows)
-            if b - a >= min_band and ink[a + 2 : b - 2, left:right].any()
-        ]
-        if len(ruled) >= max(2, len(lines) * 0.6):
-            bands, ruling = ruled, Ruling.FULL
-        else:
-            bands, ruling = lines, Ruling.NONE
+        bands, ruling = _row_bands(
+            ink,
+            _cluster([s.pos for s in long_horizontal], tol),
+            (top, bottom, left, right),
+            min_band,
+            Ruling.NONE,
+        )
     else:
         table_bands = _unruled_rows(ink, bands_all)
         if len(table_bands) < 3:
@@ -356,6 +344,27 @@ def locate_table(binary: GrayImage, rules: Rules | None = None) -> Table | None:
     if len(edges) < 4:
         return None
     return Table(Box(left, top, right - left, bottom - top), edges, bands, ruling, rules)
+
+
+def _row_bands(
+    ink: Mask,
+    rule_rows: list[int],
+    region: tuple[int, int, int, int],
+    min_band: int,
+    otherwise: Ruling,
+) -> tuple[list[tuple[int, int]], Ruling]:
+    """Rows between horizontal rules when rules separate (most) rows; else the text lines
+    (rules only under the titles or at the end of the list)."""
+    top, bottom, left, right = region
+    lines = text_bands(ink, top, bottom, left, right, min_band)
+    ruled = [
+        (a, b)
+        for a, b in itertools.pairwise(rule_rows)
+        if b - a >= min_band and ink[a + 2 : b - 2, left:right].any()
+    ]
+    if len(ruled) >= max(2, len(lines) * 0.6):
+        return ruled, Ruling.FULL
+    return lines, otherwise
 
 
 def _merge_empty_columns(

@@ -6,28 +6,14 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from lookup_api.app import create_app
-from records.models import Batch, Page, PublishedRecord, ScanFile, TableRow
+from records.models import PublishedRecord, TableRow
 from records.settings import Settings
 from records.vntext import folded_key
+from tests.factories import add_page
 
 
 def _publish(session: Session, people: list[tuple[str, str, int]]) -> None:
-    batch = Batch(name="b")
-    session.add(batch)
-    session.flush()
-    scan = ScanFile(
-        batch_id=batch.id or 0,
-        sha256="c" * 64,
-        original_name="s.pdf",
-        stored_path="x",
-        format="pdf",
-        size_bytes=1,
-    )
-    session.add(scan)
-    session.flush()
-    page = Page(scan_file_id=scan.id or 0, page_number=1)
-    session.add(page)
-    session.flush()
+    page = add_page(session, batch="b", file_name="s.pdf")
     for number, (name, birth, year) in enumerate(people, start=1):
         row = TableRow(page_id=page.id or 0, row_number=number)
         session.add(row)

@@ -12,9 +12,10 @@ from sqlmodel import Session, SQLModel, select
 
 from records.audit import record
 from records.db import engine_for, migrate
-from records.models import AuditEntry, Batch, Page, RowField, ScanFile, TableRow
+from records.models import AuditEntry, RowField, TableRow
 from records.settings import Settings, load_settings
 from records.vocabulary import FieldStatus
+from tests.factories import add_page
 
 
 def test_migrations_match_models(settings: Settings) -> None:
@@ -62,22 +63,7 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
 
 
 def test_field_keeps_status_and_unique_name_per_row(session: Session) -> None:
-    batch = Batch(name="b")
-    session.add(batch)
-    session.flush()
-    scan = ScanFile(
-        batch_id=batch.id or 0,
-        sha256="0" * 64,
-        original_name="a.png",
-        stored_path="x",
-        format="png",
-        size_bytes=1,
-    )
-    session.add(scan)
-    session.flush()
-    page = Page(scan_file_id=scan.id or 0, page_number=1)
-    session.add(page)
-    session.flush()
+    page = add_page(session)
     row = TableRow(page_id=page.id or 0, row_number=1)
     session.add(row)
     session.flush()

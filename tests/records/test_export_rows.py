@@ -18,28 +18,13 @@ from records.export_format import (
     write_xlsx,
 )
 from records.export_rows import iter_export_rows
-from records.models import Batch, Page, RowField, ScanFile, Sheet, TableRow
+from records.models import RowField, Sheet, TableRow
 from records.vocabulary import FieldStatus
+from tests.factories import add_page
 
 
 def _add_sheet(session: Session) -> None:
-    batch = Batch(name="lot-1")
-    session.add(batch)
-    session.flush()
-    scan = ScanFile(
-        batch_id=batch.id or 0,
-        sha256="a" * 64,
-        original_name="1987_ba_ria.pdf",
-        stored_path="x",
-        format="pdf",
-        size_bytes=10,
-        page_count=2,
-    )
-    session.add(scan)
-    session.flush()
-    page = Page(scan_file_id=scan.id or 0, page_number=2)
-    session.add(page)
-    session.flush()
+    page = add_page(session, file_name="1987_ba_ria.pdf", page_number=2)
     sheet = Sheet(
         page_id=page.id or 0,
         exam_year=1987,
