@@ -25,8 +25,9 @@ from ingest.executor import (
     make_executor,
 )
 from ingest.store import mark_failed, store_result
-from ingest.worker import PageJob, PageOutput, process_page
+from ingest.worker import PageJob, PageOutput, process_page, sample_key
 from ocr.model import ColumnLayout, ListContext, PageOutcome
+from ocr.reader import reassess
 from records.export_format import SheetHeader
 from records.models import Batch, Page, ScanFile, Sheet
 from records.settings import Settings
@@ -195,7 +196,16 @@ def read_pages(
         again: list[PageJob] = []
         for outcome in held:
             context = _previous_context(session, outcome.job)
-            if context is None:
+            first = outcome.result
+            judged = (
+                reassess(first.sheet, context, sample_key=sample_key(outcome.job))
+                if (context is not None and first is not None)
+                else None
+            )
+            if judged is not None and first is not None:
+                # columns were read: only the checks need the inherited header
+                outcome = Outcome(outcome.job, replace(first, sheet=judged), None)
+            if context is None or judged is not None:
                 _graft(session, settings, outcome, summary)
                 bar.step()
             else:

@@ -32,10 +32,13 @@ class PageOutput:
     sheet: SheetResult
 
 
+def sample_key(job: PageJob) -> str:
+    """Identifies the page for the random review sample: the same page, the same sample."""
+    return f"{job.scan_path.stem}:{job.page_number}"
+
+
 def process_page(job: PageJob) -> PageOutput:
     image = load_page(job.scan_path, job.file_format, job.page_number, max_pixels=job.max_pixels)
-    sheet, upright = read_page(
-        image, context=job.context, sample_key=f"{job.scan_path.stem}:{job.page_number}"
-    )
+    sheet, upright = read_page(image, context=job.context, sample_key=sample_key(job))
     save_page_image(upright, job.image_path)
     return PageOutput(job.page_id, sheet)

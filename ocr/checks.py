@@ -1046,6 +1046,8 @@ def _finish(f: _Field, policy: TrustPolicy, sample_key: str) -> FieldResult:
         reason="; ".join(reasons) if reasons else None,
         box=f.reading.box,
         ocr_value=f.ocr_value,
+        engine_confidence=f.engine,
+        alternatives=tuple((a.text, a.confidence) for a in f.reading.alternatives),
     )
 
 

@@ -26,6 +26,9 @@ GrayImage = npt.NDArray[np.uint8]
 DEBIAN_TESSDATA = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata")
 
 
+MIN_SIDE = 8  # pixels: anything thinner holds no readable text
+
+
 class TesseractMissingError(RuntimeError):
     """No traineddata for the language was found."""
 
@@ -100,6 +103,9 @@ class Engine:
         self._whitelist: str | None = None
 
     def _set_image(self, image: GrayImage, psm: int, whitelist: str | None) -> None:
+        if min(image.shape[:2], default=0) < MIN_SIDE:
+            # Leptonica complains on stderr about images a few pixels wide: read white instead.
+            image = np.full((MIN_SIDE, MIN_SIDE), 255, dtype=np.uint8)
         self._api.SetPageSegMode(psm)
         if whitelist != self._whitelist:
             self._api.SetVariable("tessedit_char_whitelist", whitelist or "")

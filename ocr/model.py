@@ -44,6 +44,8 @@ class FieldResult:
     reason: str | None = None  # Vietnamese, for the reviewer ("tổng không khớp")
     box: Box | None = None
     ocr_value: str | None = None  # the value before any repair by the checks
+    engine_confidence: float | None = None  # the engine's own, before the checks
+    alternatives: tuple[tuple[str, float], ...] = ()  # the engine's other readings
 
     def __post_init__(self) -> None:
         if self.ocr_value is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -281,6 +281,60 @@ def _has_numbers(fields: dict[str, tuple[Reading, Box]]) -> bool:
     )
 
 
+INHERITED_HEADER = "Dùng tiêu đề danh sách của trang trước"
+
+
+def _inherit(own: SheetHeader, before: SheetHeader) -> SheetHeader:
+    return SheetHeader(
+        exam_year=own.exam_year or before.exam_year,
+        level=own.level or before.level,
+        council=own.council or before.council,
+        school=own.school or before.school,
+    )
+
+
+def reassess(
+    sheet: SheetResult, context: ListContext, *, sample_key: str = ""
+) -> SheetResult | None:
+    """Judge a page again with the header of the page before, without reading it again.
+
+    A continuation page whose columns were recognised but whose header (year, level) is on an
+    earlier page was read in full; only the checks need the year's rule.  Returns None when
+    the page lacks its columns too: then it must be read again with the context.
+    """
+    if sheet.columns is None or sheet.outcome is not PageOutcome.TABLE:
+        return None
+    header = _inherit(sheet.header, context.header)
+    rows: list[RowResult] = []
+    previous: str | None = None
+    for row in sheet.rows:
+        readings = {
+            name: checks.Reading(
+                field.raw_text,
+                max(0.0, min(1.0, field.engine_confidence or 0.0)),
+                tuple(checks.Alternative(text, conf) for text, conf in field.alternatives),
+                field.box,
+            )
+            for name, field in row.fields.items()
+        }
+        again = checks.assess_row(
+            readings,
+            exam_year=header.exam_year,
+            level=header.level,
+            row_number=row.row_number,
+            sample_key=f"{sample_key}:{row.row_number}",
+            previous_candidate_number=previous,
+            box=row.box,
+        )
+        number = again.fields.get("candidate_number")
+        previous = number.value if number is not None and number.value else previous
+        rows.append(again)
+    confirm_candidate_numbers(rows)
+    return replace(
+        sheet, header=header, rows=rows, needs_context=False, notes=[*sheet.notes, INHERITED_HEADER]
+    )
+
+
 def read_page(
     gray: GrayImage,
     *,
@@ -341,14 +395,8 @@ def _read_upright(
     )
     if header.exam_year is None or header.level is None:
         if context is not None:
-            inherited = context.header
-            header = SheetHeader(
-                exam_year=header.exam_year or inherited.exam_year,
-                level=header.level or inherited.level,
-                council=header.council or inherited.council,
-                school=header.school or inherited.school,
-            )
-            base.notes.append("Dùng tiêu đề danh sách của trang trước")
+            header = _inherit(header, context.header)
+            base.notes.append(INHERITED_HEADER)
         else:
             base.needs_context = True
     base.header = header
