@@ -21,6 +21,9 @@ Job = TypeVar("Job")
 Result = TypeVar("Result")
 
 
+ISOLATED_STRIKES = 2
+
+
 class WorkerCrashedError(Exception):
     """The worker process running this job died (killed, out of memory, or crashed)."""
 
@@ -77,6 +80,7 @@ class ProcessExecutor:
     ) -> Iterator[Outcome[Job, Result]]:
         queue: deque[Job] = deque(jobs)
         suspects: deque[Job] = deque()  # in flight when a worker died: re-run alone
+        strikes: dict[int, int] = {}  # id(job) -> times it killed its worker while alone
         while queue or suspects:
             isolating = bool(suspects)
             source = suspects if isolating else queue
@@ -103,9 +107,14 @@ class ProcessExecutor:
                 pool.shutdown(wait=True, cancel_futures=True)
             crashed.extend(in_flight.values())  # a broken pool fails everything in flight
             if isolating:
-                # Alone in the pool: this job is the one that kills its worker.
+                # Alone in the pool: this job killed its worker.  Twice, and it is reported
+                # (once could be the machine's doing, say an overloaded start of the pool).
                 for job in crashed:
-                    yield Outcome(job, None, WorkerCrashedError())
+                    strikes[id(job)] = strikes.get(id(job), 0) + 1
+                    if strikes[id(job)] >= ISOLATED_STRIKES:
+                        yield Outcome(job, None, WorkerCrashedError())
+                    else:
+                        suspects.appendleft(job)
             else:
                 suspects.extend(crashed)
 
