@@ -74,6 +74,7 @@ def plan_jobs(session: Session, batch_name: str, settings: Settings) -> list[Pag
             image_path=settings.data_dir / page_image_relpath(scan, page.page_number),
             max_pixels=settings.max_page_pixels,
             order=(scan.original_name, page.page_number),
+            sample_rate=settings.review_sample_rate,
         )
         for page, scan in pending
     ]

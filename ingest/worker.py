@@ -24,6 +24,7 @@ class PageJob:
     max_pixels: int
     context: ListContext | None = None  # columns and header of the page before, same list
     order: tuple[str, int] = ("", 0)  # (original file name, page): the list's reading order
+    sample_rate: float = 0.02  # share of trusted fields sent to review at random
 
 
 @dataclass(frozen=True)

@@ -341,6 +341,7 @@ def read_page(
     context: ListContext | None = None,
     reader: Engine | None = None,
     sample_key: str = "",
+    sample_rate: float | None = None,
 ) -> tuple[SheetResult, GrayImage]:
     """Read one page; return the sheet and the page image in reading orientation.
 
@@ -350,7 +351,9 @@ def read_page(
     reader = reader or engine()
     dpi = estimate_dpi(gray)
     upright = make_upright(gray, dpi)
-    sheet, image = _read_upright(upright, context=context, reader=reader, sample_key=sample_key)
+    sheet, image = _read_upright(
+        upright, context=context, reader=reader, sample_key=sample_key, sample_rate=sample_rate
+    )
     if sheet.outcome is PageOutcome.UNKNOWN_COLUMNS and context is None:
         turned = Upright(
             gray=rotate_image(upright.gray, 180),
@@ -358,14 +361,21 @@ def read_page(
             rotation=(upright.rotation + 180) % 360,
             deskew=upright.deskew,
         )
-        second, image2 = _read_upright(turned, context=None, reader=reader, sample_key=sample_key)
+        second, image2 = _read_upright(
+            turned, context=None, reader=reader, sample_key=sample_key, sample_rate=sample_rate
+        )
         if second.outcome is PageOutcome.TABLE:
             return second, image2
     return sheet, image
 
 
 def _read_upright(
-    upright: Upright, *, context: ListContext | None, reader: Engine, sample_key: str
+    upright: Upright,
+    *,
+    context: ListContext | None,
+    reader: Engine,
+    sample_key: str,
+    sample_rate: float | None = None,
 ) -> tuple[SheetResult, GrayImage]:
     height, width = upright.gray.shape
     base = SheetResult(
@@ -431,6 +441,7 @@ def _read_upright(
             level=header.level,
             row_number=number,
             sample_key=f"{sample_key}:{number}",
+            sample_rate=sample_rate,
             previous_candidate_number=previous_number,
             printed_row_number=_for_checks(printed.reading, printed.box) if printed else None,
             previous_printed_row_number=previous_printed,

@@ -52,6 +52,12 @@ SETTINGS: tuple[Setting, ...] = (
         "(an A3 page at 600 dpi is about 70 million).",
     ),
     Setting(
+        "BANGDIEM_REVIEW_SAMPLE_RATE",
+        "0.02",
+        "Share of fields the machine trusts that are still sent to a reviewer at random, so "
+        "that the precision of automatic acceptance is measured in production (0 to 1).",
+    ),
+    Setting(
         "BANGDIEM_RECORD_KEEPER",
         "Sở Giáo dục và Đào tạo tỉnh Bà Rịa – Vũng Tàu",
         "Name of the body that keeps the records, shown on every public page (DOMAIN.md §2: "
@@ -86,6 +92,7 @@ class Settings:
     tessdata: str
     max_pages_per_file: int
     max_page_pixels: int
+    review_sample_rate: float
     record_keeper: str
     host: str
     review_port: int
@@ -117,6 +124,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         tessdata=_value(source, "BANGDIEM_TESSDATA"),
         max_pages_per_file=int(_value(source, "BANGDIEM_MAX_PAGES_PER_FILE")),
         max_page_pixels=int(_value(source, "BANGDIEM_MAX_PAGE_PIXELS")),
+        review_sample_rate=float(_value(source, "BANGDIEM_REVIEW_SAMPLE_RATE")),
         record_keeper=_value(source, "BANGDIEM_RECORD_KEEPER"),
         host=_value(source, "BANGDIEM_HOST"),
         review_port=int(_value(source, "BANGDIEM_REVIEW_PORT")),

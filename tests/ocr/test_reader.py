@@ -93,3 +93,11 @@ def test_continuation_page_uses_the_context_given(printed_page: Document) -> Non
     assert again.outcome is PageOutcome.TABLE and not again.needs_context
     assert again.header.exam_year == 1996
     assert len(again.rows) >= len(first.rows) - 1
+
+
+def test_review_sample_rate_is_honoured(printed_page: Document) -> None:
+    everything, _ = read_page(printed_page.image, sample_key="t", sample_rate=1.0)
+    statuses = {f.status for row in everything.rows for f in row.fields.values()}
+    assert FieldStatus.AUTO not in statuses
+    reasons = [f.reason or "" for row in everything.rows for f in row.fields.values()]
+    assert any("kiểm tra ngẫu nhiên" in reason for reason in reasons)
