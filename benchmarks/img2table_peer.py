@@ -91,38 +91,45 @@ def read_with_img2table(job: PeerPage) -> list[dict[str, Any]]:
     buffer = io.BytesIO()
     Image.fromarray(gray).save(buffer, format="PNG")
     document = Img2TableImage(src=buffer.getvalue(), detect_rotation=True)
-    tables = document.extract_tables(
+    try:
+        tables = extract(document)
+    except Exception:  # img2table's own failures (seen: a None word in a cell) lose the page
+        return []
+    out: list[dict[str, Any]] = []
+    for table in sorted(tables, key=lambda t: -len(t.content))[:1]:
+        out.extend(_table_rows(table, job))
+    return out
+
+
+def extract(document: Any) -> Any:
+    return document.extract_tables(
         ocr=_OCR,
         implicit_rows=True,
         borderless_tables=True,
         min_confidence=50,
     )
+
+
+def _table_rows(table: Any, job: PeerPage) -> list[dict[str, Any]]:
+    """img2table's cells in the export format, titles matched and values parsed our way."""
     out: list[dict[str, Any]] = []
-    for table in sorted(tables, key=lambda t: -len(t.content))[:1]:
-        rows = _rows_of(table)
-        parts, header_rows = _best_header(rows)
-        for cells in rows[header_rows:]:
-            values = _fields(parts, cells)
-            if not any(ch.isdigit() for v in values.values() for ch in v):
-                continue
-            readings = {k: checks.Reading(v, 1.0) for k, v in values.items()}
-            result = checks.assess_row(
-                readings,
-                exam_year=None,
-                level=None,
-                row_number=len(out) + 1,
-                sample_key="peer",
-                sample_rate=0.0,
-            )
-            out.append(
-                build_row(
-                    job.path.name,
-                    job.page,
-                    len(out) + 1,
-                    SheetHeader(),
-                    {k: FieldReading(f.value) for k, f in result.fields.items()},
-                )
-            )
+    rows = _rows_of(table)
+    parts, header_rows = _best_header(rows)
+    for cells in rows[header_rows:]:
+        values = _fields(parts, cells)
+        if not any(ch.isdigit() for v in values.values() for ch in v):
+            continue
+        readings = {k: checks.Reading(v, 1.0) for k, v in values.items()}
+        result = checks.assess_row(
+            readings,
+            exam_year=None,
+            level=None,
+            row_number=len(out) + 1,
+            sample_key="peer",
+            sample_rate=0.0,
+        )
+        fields = {k: FieldReading(f.value) for k, f in result.fields.items()}
+        out.append(build_row(job.path.name, job.page, len(out) + 1, SheetHeader(), fields))
     return out
 
 
