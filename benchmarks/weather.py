@@ -75,10 +75,14 @@ def score_page(image: Path, truth: Path) -> PageScore:
     seconds = time.monotonic() - started
     found: dict[int, list[str]] = {}
     for row in grid:
-        if row and _DIGITS.sub("", row[0].text).isdigit():
-            day = int(_DIGITS.sub("", row[0].text))
-            if day in expected and day not in found:
-                found[day] = [cell.text for cell in row[1:]]
+        # The day number opens the row; the register's margin may show as an empty column.
+        for index, cell in enumerate(row[:2]):
+            digits = _DIGITS.sub("", cell.text)
+            if digits.isdigit() and len(digits) <= 2:
+                day = int(digits)
+                if day in expected and day not in found:
+                    found[day] = [c.text for c in row[index + 1 :]]
+                break
     total = sum(len(v) for v in expected.values())
     raw_right = formatted_right = 0
     for day, values in expected.items():

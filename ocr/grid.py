@@ -8,6 +8,7 @@ a register of numbers), and every cell keeps its confidence.
 from __future__ import annotations
 
 import csv
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from ocr.engine import Engine, engine
 from ocr.model import Box
 from ocr.preprocess import erase_small_specks, make_upright
 from ocr.reader import estimate_dpi
-from ocr.table import erase_rules, find_rules, locate_table
+from ocr.table import Mask, Table, erase_rules, find_rules, locate_table, text_bands
 
 GrayImage = npt.NDArray[np.uint8]
 
@@ -37,6 +38,35 @@ class GridCell:
     box: Box
 
 
+def column_rows(ink: Mask, table: Table, min_band: int) -> list[list[tuple[int, int] | None]]:
+    """Row bands found column by column, then lined up across the page.
+
+    A photographed page is curved: a row drifts by a line's height from one side of a wide
+    table to the other, so rows found across the whole width merge.  Within one column the
+    drift is negligible; each column's lines are matched to the rows of the columns before it
+    by their height on the page (following the drift), and a line matching no row starts one.
+    Returns, per row top to bottom, each column's band or None.
+    """
+    rows: list[dict[int, tuple[int, int]]] = []
+    centre: list[float] = []  # each row's height as last seen, following the drift
+    top, bottom = table.box.y, table.box.bottom
+    pitch = float(np.median([b - a for a, b in table.bands])) if table.bands else 20.0
+    for column, (left, right) in enumerate(itertools.pairwise(table.column_edges)):
+        for band in text_bands(ink, top, bottom, left + 2, right - 2, min_band):
+            middle = (band[0] + band[1]) / 2
+            near = [i for i in range(len(rows)) if column not in rows[i]]
+            best = min(near, key=lambda i: abs(centre[i] - middle), default=None)
+            if best is not None and abs(centre[best] - middle) <= pitch * 0.5:
+                rows[best][column] = band
+                centre[best] = middle
+            else:
+                rows.append({column: band})
+                centre.append(middle)
+    order = sorted(range(len(rows)), key=lambda i: min(b[0] for b in rows[i].values()))
+    columns = len(table.column_edges) - 1
+    return [[rows[i].get(c) for c in range(columns)] for i in order]
+
+
 def read_grid(
     gray: GrayImage, *, whitelist: str | None = None, reader: Engine | None = None
 ) -> list[list[GridCell]]:
@@ -50,12 +80,24 @@ def read_grid(
     clean = erase_small_specks(erase_rules(upright.binary, rules))
     pad = row_padding(table.bands)
     scale = target_scale(table.bands)
-    grid: list[list[GridCell]] = [[] for _ in table.bands]
+    min_band = max(6, clean.shape[0] // 300)
+    layout = column_rows(np.asarray(clean == 0, dtype=np.uint8), table, min_band)
+    grid: list[list[GridCell]] = [[] for _ in layout]
     for column in range(len(table.column_edges) - 1):
-        boxes = [cell_boxes(table, band, pad)[column] for band in table.bands]
-        readings = reader.read_cells([scaled(crop(clean, b), scale) for b in boxes], whitelist)
-        for row, (box, reading) in enumerate(zip(boxes, readings, strict=True)):
-            grid[row].append(GridCell(row, column, reading.text, reading.confidence, box))
+        boxes = [
+            cell_boxes(table, band, pad)[column] if band else None
+            for band in (row[column] for row in layout)
+        ]
+        present = [b for b in boxes if b is not None]
+        readings = iter(
+            reader.read_cells([scaled(crop(clean, b), scale) for b in present], whitelist)
+        )
+        for row, box in enumerate(boxes):
+            if box is None:
+                grid[row].append(GridCell(row, column, "", 0.0, Box(0, 0, 0, 0)))
+            else:
+                reading = next(readings)
+                grid[row].append(GridCell(row, column, reading.text, reading.confidence, box))
     return grid
 
 
