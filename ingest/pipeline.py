@@ -24,7 +24,7 @@ from ingest.executor import (
     WorkerCrashedError,
     make_executor,
 )
-from ingest.store import mark_failed, store_result
+from ingest.store import OUTCOME_NOTES, mark_failed, store_result
 from ingest.worker import PageJob, PageOutput, process_page, sample_key
 from ocr.model import ColumnLayout, ListContext, PageOutcome
 from ocr.reader import reassess
@@ -163,7 +163,7 @@ def _graft(
     if sheet.outcome is PageOutcome.TABLE:
         summary.pages_done += 1
     else:
-        summary.pages_skipped.append((_label(session, job.page_id), sheet.outcome.value))
+        summary.pages_skipped.append((_label(session, job.page_id), OUTCOME_NOTES[sheet.outcome]))
     summary.rows += len(sheet.rows)
     summary.fields.update({status: n for status, n in counts.items() if n})
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -42,6 +43,26 @@ def tessdata_path() -> str:
         "Không tìm thấy dữ liệu tiếng Việt của Tesseract (vie.traineddata): "
         "cài gói tesseract-ocr-vie ('make setup') hoặc đặt BANGDIEM_TESSDATA."
     )
+
+
+@contextmanager
+def _leptonica_muted() -> Iterator[None]:
+    """Silence Leptonica's C-level warnings ("box outside rectangle") during one call.
+
+    Tesseract's page layout sometimes asks Leptonica about a box just past the image edge; the
+    warning is harmless but lands on the terminal in the middle of the progress bar.  The
+    library offers no switch through tesserocr, so standard error is pointed at /dev/null for
+    the duration of the call (workers are single-threaded processes).
+    """
+    saved = os.dup(2)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(quiet, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(quiet)
 
 
 def _text_of(item: Any, level: int) -> str:
@@ -208,7 +229,8 @@ class Engine:
         has its issuing body and the national motto side by side)."""
         self._set_image(image, tesserocr.PSM.AUTO if layout else tesserocr.PSM.SINGLE_BLOCK, None)
         try:
-            return str(self._api.GetUTF8Text()).strip()
+            with _leptonica_muted():
+                return str(self._api.GetUTF8Text()).strip()
         except RuntimeError:  # tesserocr raises when the image holds no text at all
             return ""
 

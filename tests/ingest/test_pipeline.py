@@ -60,7 +60,7 @@ def test_batch_reads_rows_and_records_bad_input(
     assert set(failed) == {"empty.pdf", "truncated.pdf", "notes.png"}
     assert "rỗng" in failed["empty.pdf"] and "Không phải" in failed["notes.png"]
     assert summary.pages_done == 3
-    assert [why for _, why in summary.pages_skipped] == ["blank"]
+    assert [why for _, why in summary.pages_skipped] == ["Trang trắng: không có chữ"]
     rows = list(iter_export_rows(session, "lot"))
     assert len(rows) == summary.rows == truth_rows
     statuses = {page.status for page in session.exec(select(Page)).all()}
