@@ -31,7 +31,14 @@ from ocr.model import (
     SheetResult,
 )
 from ocr.parsing import split_candidate_number
-from ocr.preprocess import Upright, erase_small_specks, is_blank, make_upright, rotate_image
+from ocr.preprocess import (
+    Upright,
+    erase_small_specks,
+    flatten_background,
+    is_blank,
+    make_upright,
+    rotate_image,
+)
 from ocr.sheet_header import parse_header
 from ocr.table import Table, erase_rules, find_rules, locate_table
 from records.export_format import SheetHeader
@@ -390,6 +397,9 @@ def _read_upright(
     rules = find_rules(upright.binary)
     table = locate_table(upright.binary, rules)
     clean = erase_small_specks(erase_rules(upright.binary, rules))
+    # Cells are read from the gray page (paper flattened to white, rules erased): the engine
+    # reads anti-aliased strokes better than thresholded ones (commas, thin serifs survive).
+    cells_image = erase_rules(flatten_background(upright.gray), rules)
     header_bottom = table.box.y if table else height // 3
     header_text = ""
     if header_bottom > 10:
@@ -426,7 +436,7 @@ def _read_upright(
         base.notes.append("Dùng tiêu đề cột của trang trước")
     base.columns = own_layout
     data_bands = table.bands[title_bands:]
-    cells = read_cells(reader, clean, table, own_layout, data_bands)
+    cells = read_cells(reader, cells_image, table, own_layout, data_bands)
     previous_number: str | None = None
     previous_printed: int | None = None
     for band, row_cells in zip(data_bands, cells, strict=True):
