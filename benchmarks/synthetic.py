@@ -7,8 +7,10 @@ rate (overall, per style, per degradation), pages/min and peak memory per worker
 from __future__ import annotations
 
 import json
+import os
 import resource
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,12 +49,68 @@ def scan_files(folder: Path) -> list[Path]:
     )
 
 
+class PeakMemory:
+    """The highest peak resident memory (VmHWM) of any process descended from this one.
+
+    Workers are started by a fork server, so they are not this process's children and
+    ``getrusage`` cannot see them; /proc can.  Polled in a thread while the batch runs.
+    """
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval = interval
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.interval):
+            for pid in _descendants(os.getpid()):
+                self.peak_kb = max(self.peak_kb, _vm_hwm_kb(pid))
+
+
+def _descendants(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: list[int] = []
+    frontier = [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found.extend(children)
+        frontier.extend(children)
+    return found
+
+
+def _vm_hwm_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def run_ours(files: Iterable[Path], workers: int) -> BatchRun:
     with tempfile.TemporaryDirectory(prefix="bangdiem-bench-") as data:
         settings = load_settings({"BANGDIEM_DATA_DIR": data})
         migrate(settings)
         started = time.monotonic()
-        with session_scope(settings) as session:
+        with session_scope(settings) as session, PeakMemory() as memory:
             summary = run_batch(
                 session, settings, "bench", list(files), workers=workers, progress=False
             )
@@ -60,7 +118,7 @@ def run_ours(files: Iterable[Path], workers: int) -> BatchRun:
         with session_scope(settings) as session:
             rows = list(iter_export_rows(session, "bench"))
         engine_for(settings.database_url).dispose()
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak_kb = memory.peak_kb
     if workers == 1:
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return BatchRun(rows, summary.pages_read, seconds, peak_kb / 1024)
@@ -81,7 +139,12 @@ def clean_to_medium(folder: Path) -> set[PageKey]:
     return {k for k, v in page_groups(folder)["degradation"].items() if v != "heavy"}
 
 
+def _share(value: float, judged: bool, digits: int = 1) -> str:
+    return f"{value:.{digits}%}" if judged else "—"
+
+
 def print_tallies(title: str, tallies: dict[str, Tally]) -> None:
+    """One line per group; precision and review rate only where fields carry a status."""
     print(f"\n{title}")
     print(
         f"  {'nhóm':24} {'dòng':>6} {'thu hồi dòng':>13} {'đúng trường':>12} {'đúng tên':>9} "
@@ -91,7 +154,8 @@ def print_tallies(title: str, tallies: dict[str, Tally]) -> None:
         print(
             f"  {group:24} {tally.truth_rows:6d} {tally.row_recall():13.1%} "
             f"{tally.accuracy():12.1%} {tally.accuracy('full_name'):9.1%} "
-            f"{tally.auto_precision():15.2%} {tally.review_rate():12.1%}"
+            f"{_share(tally.auto_precision(), tally.judged > 0, 2):>15} "
+            f"{_share(tally.review_rate(), tally.judged > 0):>12}"
         )
 
 
