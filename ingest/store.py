@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 
 from sqlmodel import Session, col, delete, select
 
-from ocr.model import PageOutcome, SheetResult
+from ocr.model import Box, PageOutcome, SheetResult
 from records.audit import record
 from records.models import Page, RowField, Sheet, TableRow
 from records.vocabulary import FieldStatus, ProcessingStatus
@@ -33,6 +34,20 @@ def _clear_page(session: Session, page_id: int) -> None:
         session.exec(delete(RowField).where(col(RowField.row_id).in_(row_ids)))
         session.exec(delete(TableRow).where(col(TableRow.page_id) == page_id))
     session.exec(delete(Sheet).where(col(Sheet.page_id) == page_id))
+
+
+class _BoxColumns(TypedDict):
+    box_x: int | None
+    box_y: int | None
+    box_w: int | None
+    box_h: int | None
+
+
+def _box_columns(box: Box | None) -> _BoxColumns:
+    """A box as the box_x/box_y/box_w/box_h columns rows and fields share."""
+    if box is None:
+        return _BoxColumns(box_x=None, box_y=None, box_w=None, box_h=None)
+    return _BoxColumns(box_x=box.x, box_y=box.y, box_w=box.w, box_h=box.h)
 
 
 def store_result(
@@ -69,20 +84,12 @@ def store_result(
     session.add(sheet)
     session.flush()
     for row in result.rows:
-        box = row.box
         table_row = TableRow(
-            page_id=page_id,
-            sheet_id=sheet.id,
-            row_number=row.row_number,
-            box_x=box.x if box else None,
-            box_y=box.y if box else None,
-            box_w=box.w if box else None,
-            box_h=box.h if box else None,
+            page_id=page_id, sheet_id=sheet.id, row_number=row.row_number, **_box_columns(row.box)
         )
         session.add(table_row)
         session.flush()
         for field in row.fields.values():
-            fbox = field.box
             session.add(
                 RowField(
                     row_id=table_row.id or 0,
@@ -93,10 +100,7 @@ def store_result(
                     confidence=round(field.confidence, 4),
                     status=field.status,
                     reason=field.reason,
-                    box_x=fbox.x if fbox else None,
-                    box_y=fbox.y if fbox else None,
-                    box_w=fbox.w if fbox else None,
-                    box_h=fbox.h if fbox else None,
+                    **_box_columns(field.box),
                 )
             )
             counts[field.status] += 1
