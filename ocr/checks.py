@@ -991,6 +991,17 @@ def _check_row_sequence(
 # The row
 
 
+LOST_COMMA_PREFIX = "thiếu dấu phẩy:"
+
+
+def _only_lost_comma(reason: str) -> bool:
+    return reason.startswith(LOST_COMMA_PREFIX) and ";" not in reason
+
+
+def _squeeze_digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit()) or "0"
+
+
 def _rival(f: _Field, policy: TrustPolicy) -> str | None:
     """Another reading the engine itself found plausible, for a field no sum confirms.
 
@@ -1090,7 +1101,12 @@ def assess_row(
     for name, reading in readings.items():
         parsed = _parse(name, reading.text, exam_year, rule)
         f = _Field(name, reading, parsed, parsed.value)
-        if parsed.reason is not None:
+        if parsed.reason is not None and _only_lost_comma(parsed.reason):
+            # "75" on a 10-point scale in half points can only be 7,5: every digit was read,
+            # only the comma is missing.  Noted, not doubted: the sum still has to confirm it.
+            f.notes.append(parsed.reason)
+            f.ocr_value = canonical_number(Decimal(_squeeze_digits(reading.text)))
+        elif parsed.reason is not None:
             f.fail(parsed.reason)
         fields[name] = f
 

@@ -627,3 +627,18 @@ def test_review_rate() -> None:
     cells["total"] = Reading("50", 0.99)
     assert review_rate([clean, assess(cells)]) > 0.0
     assert review_rate([]) == 0.0
+
+
+def test_lost_comma_confirmed_by_the_total_is_trusted() -> None:
+    """ "75" can only be 7,5 on a 10-point scale; the sum then decides as for any score."""
+    cells = readings(texts(1995, Level.THPT, ["7,5", "6,5", "5", "8", "6", "7"]))
+    cells["scores.literature"] = Reading("75", CONF)
+    field = assess(cells).fields["scores.literature"]
+    assert field.value == "7.5" and field.ocr_value == "75"
+    assert field.status is AUTO and field.reason == "thiếu dấu phẩy: 75 → 7,5"
+
+
+def test_lost_comma_with_a_sum_that_fails_goes_to_review() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7,5", "6,5", "5", "8", "6", "7"]))
+    cells["scores.literature"] = Reading("85", CONF)  # 8,5 does not balance the total
+    assert assess(cells).fields["scores.literature"].status is REVIEW
