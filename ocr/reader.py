@@ -71,6 +71,7 @@ def whitelist_for(part: str) -> str | None:
     return None  # names, places, words: the whole Vietnamese alphabet
 
 
+EMPTY_CELL_CONFIDENCE = 0.99
 HEADER_SCALE_DPI = 300  # the header's small print is read as if scanned at 300 dpi
 
 
@@ -171,8 +172,13 @@ def read_cells(
     table: Table,
     layout: ColumnLayout,
     bands: Sequence[tuple[int, int]],
+    ink: GrayImage | None = None,
 ) -> list[dict[str, _Cell]]:
-    """Every cell of every data band, read a column at a time."""
+    """Every cell of every data band, read a column at a time.
+
+    ``ink`` is the thresholded page used to tell an empty cell from a faint one (the gray
+    image the engine reads hides faint strokes from a fixed threshold)."""
+    ink = clean if ink is None else ink
     rows: list[dict[str, _Cell]] = [{} for _ in bands]
     pad, scale = row_padding(bands), target_scale(bands)
     for index, part in enumerate(layout.fields):
@@ -181,8 +187,13 @@ def read_cells(
         boxes = [cell_boxes(table, band, pad)[index] for band in bands]
         crops = [scaled(crop(clean, box), scale) for box in boxes]
         readings = reader.read_cells(crops, whitelist_for(part))
-        for row, box, image, reading in zip(rows, boxes, crops, readings, strict=True):
-            row[part] = _Cell(part, box, reading, has_ink(image))
+        for row, box, reading in zip(rows, boxes, readings, strict=True):
+            inked = has_ink(crop(ink, box))
+            if not inked and not reading.text.strip():
+                # No ink at all: the engine says nothing, but the cell is certainly blank
+                # (a bonus of none, no ranking for a failed candidate).
+                reading = Reading("", EMPTY_CELL_CONFIDENCE)
+            row[part] = _Cell(part, box, reading, inked)
     return rows
 
 
@@ -195,7 +206,8 @@ def _mark_confidence(cell: _Cell) -> float:
     """How sure a tick column's reading is: a read "x", or a cell with no ink at all."""
     if cell.reading.text.strip():
         return cell.reading.confidence
-    return 0.0 if cell.has_ink else 0.99  # ink the engine could not read: a person decides
+    # ink the engine could not read: a person decides
+    return 0.0 if cell.has_ink else EMPTY_CELL_CONFIDENCE
 
 
 def _union(a: Box, b: Box) -> Box:
@@ -436,7 +448,7 @@ def _read_upright(
         base.notes.append("Dùng tiêu đề cột của trang trước")
     base.columns = own_layout
     data_bands = table.bands[title_bands:]
-    cells = read_cells(reader, cells_image, table, own_layout, data_bands)
+    cells = read_cells(reader, cells_image, table, own_layout, data_bands, ink=clean)
     previous_number: str | None = None
     previous_printed: int | None = None
     for band, row_cells in zip(data_bands, cells, strict=True):
