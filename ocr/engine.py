@@ -234,6 +234,16 @@ class Engine:
         except RuntimeError:  # tesserocr raises when the image holds no text at all
             return ""
 
+    def mean_confidence(self, image: GrayImage) -> float:
+        """The engine's mean word confidence (0..100) reading ``image`` as a block of text."""
+        self._set_image(image, tesserocr.PSM.SINGLE_BLOCK, None)
+        try:
+            with _leptonica_muted():
+                self._api.Recognize()
+            return float(self._api.MeanTextConf())
+        except RuntimeError:
+            return 0.0
+
     def words(self, image: GrayImage, psm: int = tesserocr.PSM.SPARSE_TEXT) -> list[Word]:
         """Every word found on the image with its box (for unruled tables and headers)."""
         self._set_image(image, psm, None)

@@ -14,15 +14,12 @@ Named steps, each a pure function of an image:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import cv2
 import numpy as np
 import numpy.typing as npt
-import tesserocr
-from PIL import Image
 
-from ocr.engine import tessdata_path
+from ocr.engine import engine
 
 GrayImage = npt.NDArray[np.uint8]
 
@@ -229,11 +226,6 @@ MARKS_RATIO = 1.2
 STRIP_LONGEST_SIDE = 1600
 
 
-@cache
-def _text_api() -> tesserocr.PyTessBaseAPI:
-    return tesserocr.PyTessBaseAPI(path=tessdata_path(), lang="vie", psm=tesserocr.PSM.SINGLE_BLOCK)
-
-
 def _strip_confidence(small: GrayImage, degrees: int) -> float:
     """The engine's mean confidence on the top of the page turned by ``degrees``.
 
@@ -244,10 +236,7 @@ def _strip_confidence(small: GrayImage, degrees: int) -> float:
     """
     turned = rotate_image(small, degrees)
     strip = turned[: max(1, turned.shape[0] * 3 // 10)]
-    api = _text_api()
-    api.SetImage(Image.fromarray(strip))
-    api.Recognize()
-    return float(api.MeanTextConf())
+    return engine().mean_confidence(strip)  # the worker's engine: one model in memory
 
 
 def orientation(binary: GrayImage) -> int:
