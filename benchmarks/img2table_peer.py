@@ -21,6 +21,7 @@ from PIL import Image
 
 from ingest.files import identify
 from ingest.page_images import load_page
+from ingest.pages import count_pages
 from ocr import checks, columns
 from ocr.parsing import parse_sex_marks
 from records.export_format import FieldReading, SheetHeader, build_row
@@ -137,25 +138,10 @@ def run_peer(files: list[Path], workers: int) -> tuple[list[dict[str, Any]], int
     jobs: list[PeerPage] = []
     for path in files:
         scan = identify(path)
-        with Image.open(path) if scan.format != "pdf" else _NullContext() as image:
-            pages = getattr(image, "n_frames", 1) if image is not None else _pdf_pages(path)
+        pages = count_pages(scan, max_pages=10_000, max_pixels=400_000_000)
         jobs.extend(PeerPage(path, number, scan.format) for number in range(1, pages + 1))
     started = time.monotonic()
     with ProcessPoolExecutor(workers, initializer=_init) as pool:
         results = list(pool.map(read_with_img2table, jobs))
     seconds = time.monotonic() - started
     return [row for rows in results for row in rows], len(jobs), seconds
-
-
-class _NullContext:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_: object) -> None:
-        return None
-
-
-def _pdf_pages(path: Path) -> int:
-    from pdf2image import pdfinfo_from_path
-
-    return int(pdfinfo_from_path(str(path))["Pages"])

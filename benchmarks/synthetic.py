@@ -135,10 +135,6 @@ def page_groups(folder: Path) -> dict[str, dict[PageKey, str]]:
     return groups
 
 
-def clean_to_medium(folder: Path) -> set[PageKey]:
-    return {k for k, v in page_groups(folder)["degradation"].items() if v != "heavy"}
-
-
 def _share(value: float, judged: bool, digits: int = 1) -> str:
     return f"{value:.{digits}%}" if judged else "—"
 
@@ -166,14 +162,14 @@ def print_fields(tally: Tally) -> None:
 
 
 def evaluate(folder: Path, rows: list[dict[str, Any]]) -> dict[str, dict[str, Tally]]:
+    """Tallies by style, degradation and ruling, and by style over clean-to-medium pages."""
     truth = list(read_jsonl(folder / "truth.jsonl"))
-    results = {}
-    for key, by in page_groups(folder).items():
-        results[key] = compare(truth, rows, by)
-    keep = clean_to_medium(folder)
+    groups = page_groups(folder)
+    results = {key: compare(truth, rows, by) for key, by in groups.items()}
+    keep = {page for page, level in groups["degradation"].items() if level != "heavy"}
     results["clean_to_medium"] = compare(
         [r for r in truth if (r["source"], r["page"]) in keep],
         [r for r in rows if (r["source"], r["page"]) in keep],
-        page_groups(folder)["style"],
+        groups["style"],
     )
     return results

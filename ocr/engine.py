@@ -103,16 +103,6 @@ class Reading:
         return found[:limit]
 
 
-@dataclass
-class Word:
-    text: str
-    confidence: float
-    x: int
-    y: int
-    w: int
-    h: int
-
-
 class Engine:
     """A Tesseract engine for one process.  Not thread-safe: one per worker process."""
 
@@ -144,36 +134,6 @@ class Engine:
         if iterator is None:
             return iter(())
         return iter(tesserocr.iterate_level(iterator, tesserocr.RIL.SYMBOL))
-
-    def read_line(self, image: GrayImage, whitelist: str | None = None) -> Reading:
-        """Read a single line of text (one cell) with optional character whitelist."""
-        self._set_image(image, tesserocr.PSM.SINGLE_LINE, whitelist)
-        level = tesserocr.RIL.SYMBOL
-        chars: list[str] = []
-        choices: list[list[CharChoice]] = []
-        confidences: list[float] = []
-        words_seen = 0
-        for symbol in self._symbols():
-            text = _text_of(symbol, level)
-            if not text:
-                continue
-            if symbol.IsAtBeginningOf(tesserocr.RIL.WORD) and words_seen:
-                chars.append(" ")
-                choices.append([CharChoice(" ", 1.0)])
-            if symbol.IsAtBeginningOf(tesserocr.RIL.WORD):
-                words_seen += 1
-            chars.append(text)
-            confidence = symbol.Confidence(level) / 100
-            confidences.append(confidence)
-            alternatives = [
-                CharChoice(choice.GetUTF8Text(), choice.Confidence() / 100)
-                for choice in symbol.GetChoiceIterator()
-            ]
-            choices.append(alternatives or [CharChoice(text, confidence)])
-        if not confidences:
-            return Reading("", 0.0, [])
-        # The weakest character decides: one wrong digit makes the whole score wrong.
-        return Reading("".join(chars), min(confidences), choices, chars)
 
     def read_cells(self, cells: list[GrayImage], whitelist: str | None = None) -> list[Reading]:
         """Read a column of cells in one pass; each symbol goes to the slot holding its centre."""
@@ -243,26 +203,6 @@ class Engine:
             return float(self._api.MeanTextConf())
         except RuntimeError:
             return 0.0
-
-    def words(self, image: GrayImage, psm: int = tesserocr.PSM.SPARSE_TEXT) -> list[Word]:
-        """Every word found on the image with its box (for unruled tables and headers)."""
-        self._set_image(image, psm, None)
-        try:
-            self._api.Recognize()
-            iterator = self._api.GetIterator()
-        except RuntimeError:
-            return []
-        found: list[Word] = []
-        level = tesserocr.RIL.WORD
-        for word in tesserocr.iterate_level(iterator, level) if iterator is not None else ():
-            text = _text_of(word, level)
-            box = word.BoundingBox(level)
-            if text and text.strip() and box:
-                x1, y1, x2, y2 = box
-                found.append(
-                    Word(text.strip(), word.Confidence(level) / 100, x1, y1, x2 - x1, y2 - y1)
-                )
-        return found
 
 
 @cache

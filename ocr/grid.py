@@ -20,7 +20,7 @@ from ocr.engine import Engine, engine
 from ocr.model import Box
 from ocr.preprocess import erase_small_specks, make_upright
 from ocr.reader import estimate_dpi
-from ocr.table import Mask, Table, erase_rules, find_rules, locate_table, text_bands
+from ocr.table import Mask, Table, page_table, text_bands
 
 GrayImage = npt.NDArray[np.uint8]
 
@@ -73,11 +73,11 @@ def read_grid(
     """Read every cell of the page's table; rows top to bottom, cells left to right."""
     reader = reader or engine()
     upright = make_upright(gray, estimate_dpi(gray))
-    rules = find_rules(upright.binary)
-    table = locate_table(upright.binary, rules)
+    found = page_table(upright.binary)
+    table = found.table
     if table is None:
         raise NoTableError()
-    clean = erase_small_specks(erase_rules(upright.binary, rules))
+    clean = erase_small_specks(found.clean)
     pad = row_padding(table.bands)
     scale = target_scale(table.bands)
     min_band = max(6, clean.shape[0] // 300)

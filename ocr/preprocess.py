@@ -62,10 +62,6 @@ def binarize(image: GrayImage, dpi: int = 300) -> GrayImage:
     return sauvola(flatten_background(image), window=window)
 
 
-def ink_fraction(binary: GrayImage) -> float:
-    return float(np.count_nonzero(binary == 0)) / binary.size
-
-
 def is_blank(binary: GrayImage) -> bool:
     """No more ink than dust and scanner noise: fewer than a handful of letter-sized marks."""
     ink = (binary == 0).astype(np.uint8)

@@ -40,7 +40,7 @@ from ocr.preprocess import (
     rotate_image,
 )
 from ocr.sheet_header import parse_header
-from ocr.table import Table, erase_rules, find_rules, locate_table
+from ocr.table import Table, erase_rules, page_table
 from records.export_format import SheetHeader
 from records.vocabulary import FIELDS_BY_NAME, SCORE_PREFIX, FieldStatus
 
@@ -406,9 +406,9 @@ def _read_upright(
     )
     if is_blank(upright.binary):
         return base, upright.gray
-    rules = find_rules(upright.binary)
-    table = locate_table(upright.binary, rules)
-    clean = erase_small_specks(erase_rules(upright.binary, rules))
+    found_table = page_table(upright.binary)
+    rules, table = found_table.rules, found_table.table
+    clean = erase_small_specks(found_table.clean)
     # Cells are read from the gray page (paper flattened to white, rules erased): the engine
     # reads anti-aliased strokes better than thresholded ones (commas, thin serifs survive).
     cells_image = erase_rules(flatten_background(upright.gray), rules)

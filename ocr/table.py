@@ -67,11 +67,6 @@ def _ink(binary: GrayImage) -> Mask:
     return np.asarray(binary == 0, dtype=np.uint8)
 
 
-def _components(mask: Mask) -> npt.NDArray[np.int32]:
-    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    return np.asarray(stats[1:], dtype=np.int32)
-
-
 def _merge_segments(segments: list[Segment], pos_tol: int, gap_tol: int) -> list[Segment]:
     """Join pieces of one broken rule (faded, dotted, crossed by a stamp)."""
     merged: list[Segment] = []
@@ -267,11 +262,30 @@ def _cluster(values: list[int], tol: int) -> list[int]:
     return [int(np.median(group)) for group in out]
 
 
-def locate_table(binary: GrayImage, rules: Rules | None = None) -> Table | None:
-    """Find the score table on an upright, binarised page."""
+@dataclass
+class PageTable:
+    """A page's rules, its table (None when it has none) and the page with its rules erased."""
+
+    rules: Rules
+    table: Table | None
+    clean: GrayImage
+
+
+def page_table(binary: GrayImage) -> PageTable:
+    """Rules, table and rule-free page in one step: each computed once."""
+    rules = find_rules(binary)
+    clean = erase_rules(binary, rules)
+    return PageTable(rules, locate_table(binary, rules, clean), clean)
+
+
+def locate_table(
+    binary: GrayImage, rules: Rules | None = None, clean: GrayImage | None = None
+) -> Table | None:
+    """Find the score table on an upright, binarised page (``clean``: the page without its
+    rules, when the caller has it already)."""
     height, width = binary.shape
     rules = rules or find_rules(binary)
-    clean = erase_rules(binary, rules)
+    clean = erase_rules(binary, rules) if clean is None else clean
     ink = _ink(clean)
     min_band = max(6, height // 300)
     tol = max(6, width // 200)
