@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 from ingest.errors import ExitCode
 from ingest.pipeline import BatchSummary, run_batch
@@ -59,9 +60,14 @@ def ingest(
     if missing:
         typer.echo(f"Không tìm thấy: {', '.join(missing)}", err=True)
         raise typer.Exit(ExitCode.BAD_ARGS)
-    migrate(settings)
-    with session_scope(settings) as session:
-        summary = run_batch(session, settings, batch, paths, workers=workers, progress=progress)
+    try:
+        migrate(settings)
+        with session_scope(settings) as session:
+            summary = run_batch(session, settings, batch, paths, workers=workers, progress=progress)
+    except OperationalError as error:
+        # Pages committed so far are kept; running the same command again continues.
+        typer.echo(f"Lỗi cơ sở dữ liệu, lô dừng lại: {error.orig}", err=True)
+        raise typer.Exit(ExitCode.DATABASE) from error
     print_summary(batch, summary)
     if summary.registered.failed or summary.pages_failed:
         raise typer.Exit(ExitCode.INPUT_FILE)

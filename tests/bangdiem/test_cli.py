@@ -36,6 +36,16 @@ def test_ingest_of_a_missing_path_is_a_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "Không tìm thấy" in result.output
 
 
+def test_ingest_without_its_database_stops_with_exit_code_5(tmp_path: Path) -> None:
+    Image.new("L", (50, 50), 200).save(tmp_path / "a.png")
+    result = runner.invoke(
+        app,
+        ["ingest", str(tmp_path), "--batch", "b", "--no-progress"],
+        env={"BANGDIEM_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://u:p@127.0.0.1:1/x"},
+    )
+    assert result.exit_code == 5 and "Lỗi cơ sở dữ liệu" in result.output
+
+
 def test_export_of_an_empty_database_writes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     result = runner.invoke(
