@@ -13,6 +13,7 @@ from typing import TypedDict
 
 from sqlmodel import Session, col, delete, select
 
+from ocr.checks import SAMPLED
 from ocr.model import Box, PageOutcome, SheetResult
 from records.audit import record
 from records.models import Page, RowField, Sheet, TableRow
@@ -100,6 +101,7 @@ def store_result(
                     confidence=round(field.confidence, 4),
                     status=field.status,
                     reason=field.reason,
+                    sampled=(field.reason or "").startswith(SAMPLED),
                     **_box_columns(field.box),
                 )
             )

@@ -113,8 +113,12 @@ class TableRow(SQLModel, table=True):
     box_y: int | None = None
     box_w: int | None = None
     box_h: int | None = None
-    verified_at: datetime | None = None
+    verified_at: datetime | None = None  # set when the row is approved as a record
     verified_by: int | None = Field(default=None, foreign_key="staff_user.id")
+    # The review queue hands a row to one reviewer at a time: a lease, not a lock, so a
+    # reviewer who walks away does not hold the row for ever.
+    claimed_by: int | None = Field(default=None, foreign_key="staff_user.id")
+    claimed_until: datetime | None = None
     version: int = Field(default=1)  # optimistic locking for concurrent reviewers
 
 
@@ -142,6 +146,11 @@ class RowField(SQLModel, table=True):
     box_y: int | None = None
     box_w: int | None = None
     box_h: int | None = None
+    # True when the machine trusted the value but the random precision sample sent it to a
+    # person: how reviewers resolve these fields measures auto-accept precision.
+    sampled: bool = Field(default=False)
+    # Who last changed the value: four-eyes fields need someone else to confirm it.
+    corrected_by: int | None = Field(default=None, foreign_key="staff_user.id")
     version: int = Field(default=1)
 
 
@@ -175,6 +184,22 @@ class StaffUser(SQLModel, table=True):
     role: Role = Field(sa_column=_enum_column(Role))
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utc_now)
+    failed_logins: int = Field(default=0)  # consecutive failures; reset by a good login
+    locked_until: datetime | None = None  # login throttling
+
+
+class StaffSession(SQLModel, table=True):
+    """A signed-in browser.  Kept on the server (only a hash of the cookie's token is stored)
+    so that logging out or disabling a user ends the session at once."""
+
+    __tablename__ = "staff_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="staff_user.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utc_now)
+    expires_at: datetime
 
 
 class PublishedRecord(SQLModel, table=True):
