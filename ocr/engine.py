@@ -10,9 +10,9 @@ a doubtful digit only when the engine itself considered the repaired reading.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,49 @@ class Reading:
         return found[:limit]
 
 
+@dataclass(frozen=True)
+class Symbol:
+    """One recognised symbol of a stacked column, before it is joined into its cell's text."""
+
+    line: int  # the engine's text line, counted over the whole stacked column
+    left: int  # x of the symbol's box
+    text: str
+    confidence: float
+    choices: list[CharChoice]
+    starts_word: bool
+
+
+def in_reading_order(symbols: Sequence[Symbol]) -> list[Symbol]:
+    """A cell's symbols in reading order: the engine's own order within a text line, lines
+    left to right (a cell split into pieces side by side).
+
+    Within a line the engine's order is kept, never the boxes' x: the recogniser's symbol
+    boxes are approximate and may overlap ("64" with the 4's box starting left of the 6's),
+    and sorting by them swapped digits at full confidence (21.3.64 read 21.3.46).
+    """
+    lines: dict[int, list[Symbol]] = {}
+    for symbol in symbols:
+        lines.setdefault(symbol.line, []).append(symbol)
+    ordered = sorted(lines.values(), key=lambda line: min(s.left for s in line))
+    out: list[Symbol] = []
+    for line in ordered:
+        out.extend(replace(s, starts_word=s.starts_word or i == 0) for i, s in enumerate(line))
+    return out
+
+
+def _reading_of(symbols: Sequence[Symbol]) -> Reading:
+    chars: list[str] = []
+    choices: list[list[CharChoice]] = []
+    for index, symbol in enumerate(symbols):
+        if symbol.starts_word and index:
+            chars.append(" ")
+            choices.append([CharChoice(" ", 1.0)])
+        chars.append(symbol.text)
+        choices.append(symbol.choices)
+    confidence = min((s.confidence for s in symbols), default=0.0)
+    return Reading("".join(chars), confidence, choices, chars)
+
+
 class Engine:
     """A Tesseract engine for one process.  Not thread-safe: one per worker process."""
 
@@ -142,9 +185,12 @@ class Engine:
         gap = max(8, max(c.shape[0] for c in cells) // 2)
         sheet, slots = stack_cells(cells, gap)
         self._set_image(sheet, tesserocr.PSM.SINGLE_BLOCK, whitelist)
-        parts: list[list[tuple[int, str, float, list[CharChoice], bool]]] = [[] for _ in cells]
+        parts: list[list[Symbol]] = [[] for _ in cells]
         level = tesserocr.RIL.SYMBOL
+        line = -1
         for symbol in self._symbols():
+            if symbol.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):
+                line += 1
             text = _text_of(symbol, level)
             box = symbol.BoundingBox(level)
             if not text or not box:
@@ -161,7 +207,8 @@ class Engine:
                 for c in symbol.GetChoiceIterator()
             ]
             parts[slot].append(
-                (
+                Symbol(
+                    line,
                     box[0],
                     text,
                     confidence,
@@ -169,20 +216,7 @@ class Engine:
                     symbol.IsAtBeginningOf(tesserocr.RIL.WORD),
                 )
             )
-        readings: list[Reading] = []
-        for symbols in parts:
-            symbols.sort(key=lambda s: s[0])
-            chars: list[str] = []
-            choices: list[list[CharChoice]] = []
-            for index, (_, text, _, alternatives, starts_word) in enumerate(symbols):
-                if starts_word and index:
-                    chars.append(" ")
-                    choices.append([CharChoice(" ", 1.0)])
-                chars.append(text)
-                choices.append(alternatives)
-            confidence = min((s[2] for s in symbols), default=0.0)
-            readings.append(Reading("".join(chars), confidence, choices, chars))
-        return readings
+        return [_reading_of(in_reading_order(symbols)) for symbols in parts]
 
     def read_block(self, image: GrayImage, *, layout: bool = False) -> str:
         """Read several lines; ``layout`` lets Tesseract find columns first (a sheet header
