@@ -956,19 +956,27 @@ def diacritic_doubts(tokens: Sequence[str], dominance: float) -> list[str]:
     return doubts
 
 
-def _check_candidate_number(f: _Field, previous: str | None, policy: TrustPolicy) -> None:
+def _check_candidate_number(f: _Field, previous: str | Reading | None, policy: TrustPolicy) -> None:
+    """The number must run on from the row above.  The row above is a witness only when it
+    was itself read well: a doubtful neighbour agrees as easily with a misreading (a faint
+    "B." lost from both "B.0774" and "B.0775"), so it confirms nothing and the number is
+    judged as unchecked; a jump from it still fails."""
     if f.value is None or f.failures or previous is None:
         return
+    witness = True
+    if isinstance(previous, Reading):
+        witness = previous.confidence >= policy.min_confidence
+        previous = previous.text
     here = split_candidate_number(f.value)
     before = split_candidate_number("".join(previous.split()))
     if here is None or before is None:
         return
     same_prefix = casefold_vi(here[0]).rstrip(".-/") == casefold_vi(before[0]).rstrip(".-/")
     gap = here[1] - before[1]
-    if same_prefix and 0 < gap <= policy.candidate_number_max_gap:
-        f.supported(_Support.CHECKED)
-    else:
+    if not (same_prefix and 0 < gap <= policy.candidate_number_max_gap):
         f.fail(CANDIDATE_SEQUENCE)
+    elif witness:
+        f.supported(_Support.CHECKED)
 
 
 def _check_row_sequence(
@@ -1069,7 +1077,7 @@ def assess_row(
     level: Level | str | None,
     row_number: int,
     sample_key: str,
-    previous_candidate_number: str | None = None,
+    previous_candidate_number: str | Reading | None = None,
     printed_row_number: Reading | None = None,
     previous_printed_row_number: int | None = None,
     box: Box | None = None,
@@ -1082,7 +1090,8 @@ def assess_row(
     a column the sheet does not have is simply left out.  ``exam_year`` and ``level`` come from
     the sheet header and select the rule (``records.exam_rules.rules_for``).
     ``previous_candidate_number`` is the candidate number of the row above as read (the last row
-    of the previous page for a page's first row); ``printed_row_number`` /
+    of the previous page for a page's first row), as a ``Reading`` when its confidence is known
+    (a doubtful neighbour confirms nothing); ``printed_row_number`` /
     ``previous_printed_row_number`` the STT column of this row and the STT of the row above.
     ``sample_key`` identifies the row for the random precision sample (e.g.
     "<scan sha256>:<page>:<row>"): the same key always samples the same fields.

@@ -257,11 +257,14 @@ def confirm_candidate_numbers(rows: Sequence[RowResult]) -> None:
 
     No sum checks a candidate number, and its digits are misread at high confidence (A0728 as
     40728, 510 as 516): a trusted number must have the page's form (prefix, digit count) and
-    a neighbour one below or one above it.  Others go to a person.
+    a neighbour one below or one above it.  Others go to a person.  Only well-read numbers
+    vote for the page's form and count as neighbours: doubtful readings of a faint column
+    agree with each other as easily as with the sheet (a "B." lost from every number).
     """
     fields = [row.fields.get("candidate_number") for row in rows]
     forms = [_number_form(f.value) if f is not None and f.value else None for f in fields]
-    counted = Counter((prefix, width) for prefix, width, _ in filter(None, forms))
+    witnesses = [form if _well_read(f) else None for f, form in zip(fields, forms, strict=True)]
+    counted = Counter((prefix, width) for prefix, width, _ in filter(None, witnesses))
     if not counted:
         return
     usual = counted.most_common(1)[0][0]
@@ -272,10 +275,25 @@ def confirm_candidate_numbers(rows: Sequence[RowResult]) -> None:
         if (prefix, width) != usual:
             _to_review(field, NUMBER_OFF_PATTERN)
             continue
-        before = forms[index - 1] if index > 0 else None
-        after = forms[index + 1] if index + 1 < len(forms) else None
+        before = witnesses[index - 1] if index > 0 else None
+        after = witnesses[index + 1] if index + 1 < len(forms) else None
         if not ((before and before[2] == number - 1) or (after and after[2] == number + 1)):
             _to_review(field, NUMBER_UNCONFIRMED)
+
+
+def _as_neighbour(field: FieldResult | None) -> checks.Reading | None:
+    """A row's candidate number as the next row's neighbour: its value and how well it was
+    read (a doubtful neighbour confirms nothing)."""
+    if field is None or not field.value:
+        return None
+    return checks.Reading(field.value, max(0.0, min(1.0, field.engine_confidence or 0.0)))
+
+
+def _well_read(field: FieldResult | None) -> bool:
+    return (
+        field is not None
+        and (field.engine_confidence or 0.0) >= checks.DEFAULT_POLICY.min_confidence
+    )
 
 
 def _number_form(value: str) -> tuple[str, int, int] | None:
@@ -325,7 +343,7 @@ def reassess(
         return None
     header = _inherit(sheet.header, context.header)
     rows: list[RowResult] = []
-    previous: str | None = None
+    previous: checks.Reading | None = None
     for row in sheet.rows:
         readings = {
             name: checks.Reading(
@@ -345,8 +363,7 @@ def reassess(
             previous_candidate_number=previous,
             box=row.box,
         )
-        number = again.fields.get("candidate_number")
-        previous = number.value if number is not None and number.value else previous
+        previous = _as_neighbour(again.fields.get("candidate_number")) or previous
         rows.append(again)
     confirm_candidate_numbers(rows)
     return replace(
@@ -449,7 +466,7 @@ def _read_upright(
     base.columns = own_layout
     data_bands = table.bands[title_bands:]
     cells = read_cells(reader, cells_image, table, own_layout, data_bands, ink=clean)
-    previous_number: str | None = None
+    previous_number: checks.Reading | None = None
     previous_printed: int | None = None
     for band, row_cells in zip(data_bands, cells, strict=True):
         assembled = assemble_row(row_cells)
@@ -469,9 +486,7 @@ def _read_upright(
             previous_printed_row_number=previous_printed,
             box=Box(table.box.x, band[0], table.box.w, band[1] - band[0]),
         )
-        candidate = row.fields.get("candidate_number")
-        if candidate is not None and candidate.value:
-            previous_number = candidate.value
+        previous_number = _as_neighbour(row.fields.get("candidate_number")) or previous_number
         if printed is not None and printed.reading.text.strip().isdigit():
             previous_printed = int(printed.reading.text.strip())
         base.rows.append(row)

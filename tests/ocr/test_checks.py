@@ -89,7 +89,7 @@ def assess(
     level: Level | str | None = Level.THPT,
     *,
     policy: TrustPolicy = NO_SAMPLE,
-    previous: str | None = "0123",
+    previous: str | Reading | None = "0123",
     key: str = "scan:1:1",
     printed_row_number: Reading | None = None,
     previous_printed_row_number: int | None = None,
@@ -520,6 +520,23 @@ def test_first_candidate_number_needs_higher_confidence() -> None:
     cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]), confidence=0.92)
     assert assess(cells, previous="0123").fields["candidate_number"].status is AUTO
     assert assess(cells, previous=None).fields["candidate_number"].status is REVIEW
+
+
+def test_doubtful_neighbour_does_not_confirm_a_candidate_number() -> None:
+    # A faint "B." lost from both numbers: the pair still runs on, so only the neighbour's
+    # own confidence tells that the agreement is worth nothing.
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]), confidence=0.92)
+    well_read = assess(cells, previous=Reading("0123", 0.97)).fields["candidate_number"]
+    doubtful = assess(cells, previous=Reading("0123", 0.52)).fields["candidate_number"]
+    assert well_read.status is AUTO
+    assert doubtful.status is REVIEW
+    assert doubtful.reason == "độ tin cậy thấp"
+
+
+def test_jump_from_a_doubtful_neighbour_still_fails() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"], number="0723"))
+    field = assess(cells, previous=Reading("0123", 0.52)).fields["candidate_number"]
+    assert field.reason == "số báo danh không liên tiếp"
 
 
 def test_row_number_sequence() -> None:
