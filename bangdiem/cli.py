@@ -15,6 +15,7 @@ from records.db import migrate, session_scope
 from records.export_format import write_csv, write_jsonl, write_xlsx
 from records.export_rows import iter_export_rows
 from records.settings import SETTINGS, load_settings
+from review.cli import users_app
 from scans.cli import app as scans_app
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ lookup_app = typer.Typer(help="Dịch vụ tra cứu công khai.", no_args_is_he
 app.add_typer(db_app, name="db")
 app.add_typer(review_app, name="review")
 app.add_typer(lookup_app, name="lookup")
+app.add_typer(users_app, name="users")
 app.add_typer(scans_app, name="scans", help="Ảnh quét mẫu: sinh bộ bảng điểm giả lập có đáp án.")
 app.command("ingest", help="Nạp lô ảnh quét: tệp → trang → nhận dạng → cơ sở dữ liệu.")(ingest)
 

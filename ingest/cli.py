@@ -45,10 +45,14 @@ def print_summary(batch: str, summary: BatchSummary) -> None:
 
 
 def ingest(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Tệp hoặc thư mục ảnh quét (PDF, TIFF, PNG, JPEG).")
-    ],
     batch: Annotated[str, typer.Option("--batch", "-b", help="Tên lô quét.")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Tệp hoặc thư mục ảnh quét (PDF, TIFF, PNG, JPEG). Bỏ trống: đọc tiếp các "
+            "trang còn dở hoặc được đặt chạy lại của lô."
+        ),
+    ] = None,
     workers: Annotated[
         int, typer.Option(help="Số tiến trình đọc song song (0: mỗi lõi CPU một tiến trình).")
     ] = 0,
@@ -56,6 +60,7 @@ def ingest(
 ) -> None:
     """Nạp một lô ảnh quét. Chạy lại đúng lệnh này sau khi bị ngắt: tiếp tục phần còn dở."""
     settings = load_settings()
+    paths = paths or []
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         typer.echo(f"Không tìm thấy: {', '.join(missing)}", err=True)

@@ -129,6 +129,7 @@ class RowField(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("row_id", "name"),
         Index("ix_row_field_status", "status"),
+        Index("ix_row_field_row_status", "row_id", "status"),  # the review queue's probe
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -64,6 +64,12 @@ SETTINGS: tuple[Setting, ...] = (
         "the province merged into Thành phố Hồ Chí Minh in 2025, so this is configuration).",
     ),
     Setting(
+        "BANGDIEM_FOUR_EYES_FIELDS",
+        "full_name,birth_date,result",
+        "Fields whose correction a second person must confirm before the row can be approved "
+        "(comma-separated field names; empty turns four-eyes checking off).",
+    ),
+    Setting(
         "BANGDIEM_HOST",
         "127.0.0.1",
         "Address the web services listen on.",
@@ -94,6 +100,7 @@ class Settings:
     max_page_pixels: int
     review_sample_rate: float
     record_keeper: str
+    four_eyes_fields: frozenset[str]
     host: str
     review_port: int
     lookup_port: int
@@ -106,6 +113,13 @@ class Settings:
 def _value(env: Mapping[str, str], name: str) -> str:
     setting = _BY_ENV[name]
     return env.get(name, "") or setting.default
+
+
+def _four_eyes(env: Mapping[str, str]) -> str:
+    # Unlike the other settings, an empty value here means "none" (checking turned off), so
+    # the default applies only when the variable is not set at all.
+    name = "BANGDIEM_FOUR_EYES_FIELDS"
+    return env[name] if name in env else _BY_ENV[name].default
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -126,6 +140,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_page_pixels=int(_value(source, "BANGDIEM_MAX_PAGE_PIXELS")),
         review_sample_rate=float(_value(source, "BANGDIEM_REVIEW_SAMPLE_RATE")),
         record_keeper=_value(source, "BANGDIEM_RECORD_KEEPER"),
+        four_eyes_fields=frozenset(
+            name.strip() for name in _four_eyes(source).split(",") if name.strip()
+        ),
         host=_value(source, "BANGDIEM_HOST"),
         review_port=int(_value(source, "BANGDIEM_REVIEW_PORT")),
         lookup_port=int(_value(source, "BANGDIEM_LOOKUP_PORT")),

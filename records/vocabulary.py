@@ -37,6 +37,7 @@ class FieldStatus(StrEnum):
     NEEDS_REVIEW = "needs_review"  # a person must look at it
     CORRECTED = "corrected"  # a person changed the value
     VERIFIED = "verified"  # a person confirmed the value
+    ILLEGIBLE = "illegible"  # a person looked and could not read it: only an approver resolves
 
 
 class ProcessingStatus(StrEnum):

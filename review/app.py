@@ -1,32 +1,78 @@
-"""The staff review app (FastAPI + Jinja2).  For now: the batch dashboard."""
+"""The staff review app (FastAPI + Jinja2, assets served from the project: no CDN).
+
+Roles: operators run and re-run batches, reviewers correct fields, approvers approve records
+and reopen them, admins manage accounts.  Every page needs a signed-in user; every
+state-changing request needs the session's CSRF token; every route names the roles it allows
+(``review.deps``).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
-from sqlmodel import Session
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
-from records.db import get_engine
 from records.settings import Settings, load_settings
-from records.web import add_security_headers, templates_in
-from review.dashboard import batch_figures
+from records.web import add_security_headers
+from review import routes_rows, routes_staff
+from review.decisions import ReviewError
+from review.deps import CsrfError, ForbiddenError, LoginRequiredError
+from review.routes_staff import ClientThrottle
+from review.templating import render
+from review.values import InvalidValueError
 
-TEMPLATES = templates_in(Path(__file__).parent / "templates")
+STATIC = Path(__file__).parent / "static"
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return render(request, "error.html", status, message=message)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or load_settings()
     app = FastAPI(title="bangdiem – duyệt", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings or load_settings()
+    app.state.login_throttle = ClientThrottle()
     add_security_headers(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(routes_staff.router)
+    app.include_router(routes_rows.router)
 
-    @app.get("/", response_class=HTMLResponse)
-    def dashboard(request: Request) -> HTMLResponse:
-        with Session(get_engine(settings)) as session:
-            batches = batch_figures(session)
-        return TEMPLATES.TemplateResponse(
-            request, "dashboard.html", {"batches": batches, "keeper": settings.record_keeper}
+    @app.exception_handler(LoginRequiredError)
+    async def _login_required(request: Request, _: LoginRequiredError) -> Response:
+        if _wants_json(request) or request.method != "GET":
+            return JSONResponse({"detail": "Cần đăng nhập."}, status_code=401)
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+    @app.exception_handler(ForbiddenError)
+    async def _forbidden(request: Request, error: ForbiddenError) -> Response:
+        return _error(request, 403, str(error))
+
+    @app.exception_handler(CsrfError)
+    async def _csrf(request: Request, _: CsrfError) -> Response:
+        return _error(
+            request, 403, "Phiên làm việc không hợp lệ (thiếu mã CSRF). Hãy tải lại trang."
         )
+
+    @app.exception_handler(ReviewError)
+    async def _review(request: Request, error: ReviewError) -> Response:
+        return _error(request, error.status_code, str(error))
+
+    @app.exception_handler(InvalidValueError)
+    async def _invalid(request: Request, error: InvalidValueError) -> Response:
+        return _error(request, 422, str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> Response:
+        return _error(request, 422, "Dữ liệu gửi lên không hợp lệ.")
 
     return app

@@ -41,6 +41,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('sampled', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('corrected_by', sa.Integer(), nullable=True))
         batch_op.create_foreign_key('fk_row_field_corrected_by', 'staff_user', ['corrected_by'], ['id'])
+        batch_op.create_index('ix_row_field_row_status', ['row_id', 'status'], unique=False)
 
     with op.batch_alter_table('staff_user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('failed_logins', sa.Integer(), nullable=False, server_default='0'))
@@ -69,6 +70,7 @@ def downgrade() -> None:
         batch_op.drop_column('failed_logins')
 
     with op.batch_alter_table('row_field', schema=None) as batch_op:
+        batch_op.drop_index('ix_row_field_row_status')
         batch_op.drop_constraint('fk_row_field_corrected_by', type_='foreignkey')
         batch_op.drop_column('corrected_by')
         batch_op.drop_column('sampled')
