@@ -106,7 +106,8 @@
       decision: decision,
       value: input.value.normalize("NFC"),
     });
-    tr.classList.remove("saving");
+    // applyRow rewrites a focused input only while its row is "saving": the input being saved
+    // shows what was stored (or, after a conflict, the other person's value).
     if (!result.ok) {
       say(result.data.detail || "Không lưu được.");
       if (result.status === 409) {
@@ -114,11 +115,13 @@
         const fresh = await fetch("/api/rows/" + rowEl.dataset.rowId, { credentials: "same-origin" });
         if (fresh.ok) applyRow(await fresh.json());
       }
+      tr.classList.remove("saving");
       input.focus();
       return;
     }
     say("Đã lưu.", true);
     applyRow(result.data.row);
+    tr.classList.remove("saving");
     if (result.data.next_field_id) focusField(result.data.next_field_id);
     else afterRowDone();
   }
