@@ -50,6 +50,15 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
+def lock_duration(failed_logins: int) -> timedelta | None:
+    """How long an account stays locked after this many failures in a row (None: not yet)."""
+    extra = failed_logins - FREE_FAILURES
+    if extra < 0:
+        return None
+    lock: timedelta = min(MAX_LOCK, FIRST_LOCK * (2 ** min(extra, 16)))
+    return lock
+
+
 def _user(session: Session, username: str) -> StaffUser | None:
     return session.exec(select(StaffUser).where(StaffUser.username == username)).first()
 
@@ -71,9 +80,9 @@ def authenticate(
         )
     if not _verify(user.password_hash, password):
         user.failed_logins += 1
-        extra = user.failed_logins - FREE_FAILURES
-        if extra >= 0:
-            user.locked_until = now + min(MAX_LOCK, FIRST_LOCK * (2**extra))
+        lock = lock_duration(user.failed_logins)
+        if lock is not None:
+            user.locked_until = now + lock
         session.add(user)
         record(
             session,

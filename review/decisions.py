@@ -133,6 +133,7 @@ def decide(
     else:
         new_value = None
     status, corrected_by, action = _outcome(field, new_value, request.decision, user, four_eyes)
+    old_value = field.value  # read before the UPDATE, which also refreshes ``field``
     changed = session.exec(
         update(RowField)
         .where(col(RowField.id) == field.id, col(RowField.version) == request.seen_version)
@@ -153,7 +154,7 @@ def decide(
         entity="row_field",
         entity_id=field.id,
         field_name=field.name,
-        old_value=field.value,
+        old_value=old_value,
         new_value=new_value,
         ocr_value=field.ocr_value,
         reason=request.reason,

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from records.models import AuditEntry, Page, RowField, ScanFile, TableRow
 from review import approval, crops, queue
 from review.decisions import Decision, FieldDecision, NotFoundError, decide
-from review.deps import Approver, CurrentUser, DbSession, Reviewer, SettingsDep
+from review.deps import Approver, CurrentUser, DbSession, Reviewer, SettingsDep, Writer
 from review.row_checks import check_row
 from review.templating import render
 from review.values import InvalidValueError, canonical_input
@@ -118,7 +118,7 @@ def decide_field(
 
 @router.post("/api/rows/{row_id}/checks")
 def live_checks(
-    row_id: int, body: TypedValuesIn, current: CurrentUser, db: DbSession, settings: SettingsDep
+    row_id: int, body: TypedValuesIn, current: Writer, db: DbSession, settings: SettingsDep
 ) -> dict[str, Any]:
     """Checks on the values as typed, before they are saved (the row screen calls this)."""
     state = approval.load_row(db, row_id, settings.four_eyes_fields)

@@ -20,11 +20,11 @@ from sqlmodel import Session
 from records.models import Page, RowField, Sheet, StaffUser, TableRow
 from records.settings import Settings
 from records.vocabulary import FieldStatus, Role
-from review.accounts import add_user
+from review.accounts import hash_password
 from review.app import create_app
 from tests.factories import add_page
 
-PASSWORD = "mat-khau-du-dai"
+PASSWORD = "mat-khau-du-dai"  # noqa: S105 - a test account in a throwaway database
 STAFF = {
     "op": Role.OPERATOR,
     "ha": Role.REVIEWER,
@@ -67,11 +67,13 @@ class ReviewPage:
         return found
 
 
-def add_review_page(session: Session, settings: Settings, rows: int = 3) -> ReviewPage:
-    page = add_page(session)
+def add_review_page(
+    session: Session, settings: Settings, rows: int = 3, batch: str = "lot-1"
+) -> ReviewPage:
+    page = add_page(session, batch=batch)
     image = np.full((ROW_HEIGHT * (rows + 2), FIELD_WIDTH * len(ROW_VALUES)), 255, np.uint8)
     image[::ROW_HEIGHT, :] = 0  # ruling, so crops are not blank
-    relpath = Path("pages") / "test" / "0001.png"
+    relpath = Path("pages") / "test" / f"{page.id:04d}.png"
     (settings.data_dir / relpath).parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(image).save(settings.data_dir / relpath)
     page.image_path = str(relpath)
@@ -82,8 +84,14 @@ def add_review_page(session: Session, settings: Settings, rows: int = 3) -> Revi
     table_rows = []
     for number in range(1, rows + 1):
         y = ROW_HEIGHT * number
-        row = TableRow(page_id=page.id or 0, row_number=number, box_x=0, box_y=y,
-                       box_w=image.shape[1], box_h=ROW_HEIGHT)
+        row = TableRow(
+            page_id=page.id or 0,
+            row_number=number,
+            box_x=0,
+            box_y=y,
+            box_w=image.shape[1],
+            box_h=ROW_HEIGHT,
+        )
         session.add(row)
         session.flush()
         for index, (name, value) in enumerate(ROW_VALUES.items()):
@@ -95,21 +103,43 @@ def add_review_page(session: Session, settings: Settings, rows: int = 3) -> Revi
             if number == 1 and name == "total":
                 stored, status, reason = "56.5", FieldStatus.NEEDS_REVIEW, "tổng không khớp"
             session.add(
-                RowField(row_id=row.id or 0, name=name, raw_text=stored, ocr_value=stored,
-                         value=stored, confidence=0.97, status=status, reason=reason,
-                         box_x=index * FIELD_WIDTH, box_y=y, box_w=FIELD_WIDTH, box_h=ROW_HEIGHT)
+                RowField(
+                    row_id=row.id or 0,
+                    name=name,
+                    raw_text=stored,
+                    ocr_value=stored,
+                    value=stored,
+                    confidence=0.97,
+                    status=status,
+                    reason=reason,
+                    box_x=index * FIELD_WIDTH,
+                    box_y=y,
+                    box_w=FIELD_WIDTH,
+                    box_h=ROW_HEIGHT,
+                )
             )
         table_rows.append(row)
     session.commit()
     return ReviewPage(page, table_rows)
 
 
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    # argon2 is slow on purpose; hashing once keeps the suite fast (add_user is tested alone).
+    return hash_password(PASSWORD)
+
+
 @pytest.fixture
-def staff(session: Session) -> dict[str, StaffUser]:
-    return {
-        name: add_user(session, name, f"Cán bộ {name}", role, PASSWORD, actor="test")
+def staff(session: Session, password_hash: str) -> dict[str, StaffUser]:
+    users = {
+        name: StaffUser(
+            username=name, full_name=f"Cán bộ {name}", role=role, password_hash=password_hash
+        )
         for name, role in STAFF.items()
     }
+    session.add_all(users.values())
+    session.commit()
+    return users
 
 
 @pytest.fixture
