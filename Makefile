@@ -31,6 +31,7 @@ ingest-demo: scans
 	$(VENV)/bin/bangdiem export --format xlsx --out $(DATA)/mau-1975.xlsx --batch mau-1975
 
 demo: ingest-demo  ## install, generate sample scans, run the batch, serve the review app and API
+	@tools/demo-accounts.sh
 	@echo "Ứng dụng duyệt: http://127.0.0.1:8700  —  Tra cứu công khai: http://127.0.0.1:8701/docs"
 	$(VENV)/bin/bangdiem serve
 
