@@ -96,8 +96,10 @@ def _error_reason(error: BaseException) -> str:
 
 def _previous_context(session: Session, job: PageJob) -> ListContext | None:
     """Columns and header of the nearest page before ``job``'s in the batch (by file name, then
-    page) that had both.  A list continues over pages of one file or over separate files
-    (scanners often save one JPEG per page)."""
+    page) whose columns were found.  A list continues over pages of one file or over separate
+    files (scanners often save one JPEG per page).  The nearest such page lends its header even
+    when it lacks the year: skipping back to a page that has one would lend another list's
+    year (and with it another year's rule)."""
     page = session.get(Page, job.page_id)
     scan = session.get(ScanFile, page.scan_file_id) if page else None
     if page is None or scan is None:
@@ -108,7 +110,6 @@ def _previous_context(session: Session, job: PageJob) -> ListContext | None:
         .join(ScanFile, col(Page.scan_file_id) == col(ScanFile.id))
         .where(ScanFile.batch_id == scan.batch_id)
         .where(col(Sheet.columns_json).is_not(None))
-        .where(col(Sheet.exam_year).is_not(None))
     ).all()
     here = (scan.original_name, page.page_number)
     before = [

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz import fuzz
 
 from ocr import checks
 from ocr import columns as cols
@@ -39,9 +40,10 @@ from ocr.preprocess import (
     make_upright,
     rotate_image,
 )
-from ocr.sheet_header import parse_header
+from ocr.sheet_header import HeaderFields, parse_header
 from ocr.table import Table, erase_rules, page_table
 from records.export_format import SheetHeader
+from records.vntext import folded_key
 from records.vocabulary import FIELDS_BY_NAME, SCORE_PREFIX, FieldStatus
 
 GrayImage = npt.NDArray[np.uint8]
@@ -319,15 +321,61 @@ def _has_numbers(fields: dict[str, tuple[Reading, Box]]) -> bool:
 
 
 INHERITED_HEADER = "Dùng tiêu đề danh sách của trang trước"
+OTHER_LIST = "Tiêu đề trang khác danh sách trang trước: không dùng năm thi của trang trước"
+SAME_NAME_RATIO = 70.0
+
+
+def same_list(own: SheetHeader, before: SheetHeader) -> bool:
+    """Whether what the page says of itself allows it to continue the list before it: a level
+    or a council of its own that differs from the page before's shows another list (whose year
+    the page before cannot lend: a wrong year applies a wrong rule to every row)."""
+    if own.level is not None and before.level is not None and own.level != before.level:
+        return False
+    for mine, theirs in ((own.council, before.council), (own.school, before.school)):
+        if mine and theirs and fuzz.ratio(folded_key(mine), folded_key(theirs)) < SAME_NAME_RATIO:
+            return False
+    return True
 
 
 def _inherit(own: SheetHeader, before: SheetHeader) -> SheetHeader:
+    if not same_list(own, before):
+        return own
     return SheetHeader(
         exam_year=own.exam_year or before.exam_year,
         level=own.level or before.level,
         council=own.council or before.council,
         school=own.school or before.school,
     )
+
+
+def read_header(
+    reader: Engine, gray: GrayImage, flat: GrayImage, bottom: int
+) -> tuple[HeaderFields, str]:
+    """The sheet header above ``bottom``, and its text.
+
+    Read from the page as scanned first; when that gives no year or no level (a faded or
+    gray photocopy: the engine's own threshold loses the light print), read again from the
+    page with its paper flattened to white, and take from that reading what the first lacked.
+    """
+    if bottom <= 10:
+        return parse_header(""), ""
+    width = gray.shape[1]
+    scale = HEADER_SCALE_DPI / estimate_dpi(gray)
+    # The header's small print is read enlarged, as if scanned at 300 dpi (a misread year
+    # would send every score of the page to the wrong rule).
+    text = reader.read_block(scaled(crop(gray, Box(0, 0, width, bottom)), scale), layout=True)
+    found = parse_header(text)
+    if found.exam_year is not None and found.level is not None:
+        return found, text
+    again = reader.read_block(scaled(crop(flat, Box(0, 0, width, bottom)), scale), layout=True)
+    other = parse_header(again)
+    merged = HeaderFields(
+        **{
+            name: getattr(found, name) if getattr(found, name) is not None else getattr(other, name)
+            for name in HeaderFields.__dataclass_fields__
+        }
+    )
+    return merged, "\n".join(t for t in (text, again) if t)
 
 
 def reassess(
@@ -367,7 +415,11 @@ def reassess(
         rows.append(again)
     confirm_candidate_numbers(rows)
     return replace(
-        sheet, header=header, rows=rows, needs_context=False, notes=[*sheet.notes, INHERITED_HEADER]
+        sheet,
+        header=header,
+        rows=rows,
+        needs_context=False,
+        notes=[*sheet.notes, INHERITED_HEADER if header != sheet.header else OTHER_LIST],
     )
 
 
@@ -428,24 +480,18 @@ def _read_upright(
     clean = erase_small_specks(found_table.clean)
     # Cells are read from the gray page (paper flattened to white, rules erased): the engine
     # reads anti-aliased strokes better than thresholded ones (commas, thin serifs survive).
-    cells_image = erase_rules(flatten_background(upright.gray), rules)
+    flat = flatten_background(upright.gray)
+    cells_image = erase_rules(flat, rules)
     header_bottom = table.box.y if table else height // 3
-    header_text = ""
-    if header_bottom > 10:
-        # The header's small print is read enlarged, as if scanned at 300 dpi (a misread year
-        # would send every score of the page to the wrong rule).
-        header_image = crop(upright.gray, Box(0, 0, width, header_bottom))
-        header_text = reader.read_block(
-            scaled(header_image, HEADER_SCALE_DPI / estimate_dpi(upright.gray)), layout=True
-        )
-    found = parse_header(header_text)
+    found, header_text = read_header(reader, upright.gray, flat, header_bottom)
     header = SheetHeader(
         exam_year=found.exam_year, level=found.level, council=found.council, school=found.school
     )
     if header.exam_year is None or header.level is None:
         if context is not None:
-            header = _inherit(header, context.header)
-            base.notes.append(INHERITED_HEADER)
+            inherited = _inherit(header, context.header)
+            base.notes.append(INHERITED_HEADER if inherited != header else OTHER_LIST)
+            header = inherited
         else:
             base.needs_context = True
     base.header = header

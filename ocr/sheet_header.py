@@ -15,6 +15,9 @@ from records.vocabulary import Level
 
 _YEAR = r"(19[7-9]\d|200\d)"
 _SCHOOL_YEAR = re.compile(_YEAR + r"\s*[-–/]\s*" + _YEAR)
+# A school year with one of its two years misread ("1988-1969", "1909-1990").
+_SCHOOL_YEAR_LOOSE = re.compile(r"(?<!\d)(\d{4})\s*[-–/]\s*(\d{4})(?!\d)")
+_FIRST_EXAM_YEAR, _LAST_EXAM_YEAR = 1975, 2009
 _ANY_YEAR = re.compile(r"(?<!\d)" + _YEAR + r"(?!\d)")
 
 # Level by title words, checked in this order (the longer phrases first).
@@ -78,6 +81,7 @@ def parse_header(text: str) -> HeaderFields:
             or "bang ghi diem" in folded
             or "bang diem" in folded
             or "ket qua thi" in folded
+            or "tot nghiep" in folded
         ):
             fields.title = line
         if fields.council is None:
@@ -101,6 +105,9 @@ def _year_of(line: str, folded: str) -> int | None:
     school_year = _SCHOOL_YEAR.search(line)
     if school_year and int(school_year.group(2)) == int(school_year.group(1)) + 1:
         return int(school_year.group(2))
+    if _SCHOOL_YEAR_LOOSE.search(line):
+        # Two years joined by a dash are a school year, and its second is the exam's.
+        return _school_year_with_one_misread(line)
     is_exam_line = "ky thi" in folded or "khoa thi" in folded or "khoa" in folded
     if "ngay" in folded and not is_exam_line:
         return None
@@ -108,4 +115,29 @@ def _year_of(line: str, folded: str) -> int | None:
         year = _ANY_YEAR.search(line)
         if year:
             return int(year.group(1))
+    return None
+
+
+def _one_digit_apart(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def _plausible(year: int) -> bool:
+    return _FIRST_EXAM_YEAR <= year <= _LAST_EXAM_YEAR
+
+
+def _school_year_with_one_misread(line: str) -> int | None:
+    """The exam year of a school year "A-B" whose years are not consecutive because one digit
+    of one of them was misread: "1988-1969" is 1988-1989 (the exam in 1989), "1909-1990" is
+    1989-1990.  Only when exactly one reading explains the pair by a single digit; otherwise
+    the line gives no year (its first year would name the wrong one)."""
+    for match in _SCHOOL_YEAR_LOOSE.finditer(line):
+        first, second = match.group(1), match.group(2)
+        options = set()
+        if _plausible(int(first) + 1) and _one_digit_apart(str(int(first) + 1), second):
+            options.add(int(first) + 1)
+        if _plausible(int(second)) and _one_digit_apart(str(int(second) - 1), first):
+            options.add(int(second))
+        if len(options) == 1:
+            return options.pop()
     return None
