@@ -88,6 +88,7 @@ from ocr.parsing import (
     parse_sex,
     parse_total,
     split_candidate_number,
+    total_with_lost_separators,
 )
 from records.exam_rules import ExamRules, rules_for
 from records.reference_data import (
@@ -537,6 +538,7 @@ class _Numbers:
             self.total is None
             or self.total.engine < self.policy.repair_anchor_confidence
             or self.total.failures
+            or self.total.ocr_value is not None  # itself reinterpreted: no anchor
             or self._number(self.total).number is None
             or (self.bonus is not None and self.bonus.failures)
         ):
@@ -608,7 +610,28 @@ class _Numbers:
             if _counts(a):
                 a.supported(_Support.CHECKED)
 
+    def restore_total_separator(self) -> None:
+        """A total above anything the rule allows was read without its decimal separator
+        ("420+2,0" for "42,0+2,0"): taken with the separator back, noted, not doubted, like a
+        score's lost comma (the sum still has to confirm it)."""
+        if self.total is None or self.total.failures:
+            return
+        number = self._number(self.total).number
+        ceiling = self.rule.max_score * self.rule.coefficient_sum + max(
+            self.rule.bonus_values, default=Decimal(0)
+        )
+        if number is None or number <= ceiling:
+            return
+        restored = total_with_lost_separators(self.total.reading.text, ceiling)
+        if restored is None:
+            return
+        self.total.ocr_value = self.total.value
+        self.total.parsed = restored
+        self.total.value = restored.value
+        self.total.notes.append(restored.reason or "")
+
     def run(self) -> None:
+        self.restore_total_separator()
         self.check_cells()
         terms = [*self.scores.values(), *(x for x in (self.total, self.bonus) if x is not None)]
         dependents = [x for x in (self.result, self.ranking) if x is not None]

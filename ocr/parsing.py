@@ -276,6 +276,37 @@ def parse_total(text: str) -> ParsedNumber:
     )
 
 
+def total_with_lost_separators(text: str, ceiling: Decimal) -> ParsedNumber | None:
+    """A total read without its decimal separator ("420+2.0" for "42.0+2.0", "445" for
+    "44.5"), when the reading as is exceeds ``ceiling`` (the highest total the rule allows):
+    every part of three or more digits ending in 0 or 5 gets its separator back.  None when no
+    such reading exists or it is still above ``ceiling``."""
+    squeezed = _squeeze(text)
+    parts = squeezed.split("+")
+    if not squeezed or len(parts) > 2:
+        return None
+    numbers: list[Decimal] = []
+    shifted = False
+    for part in parts:
+        match = _TOTAL_RE.fullmatch(part)
+        if match is None:
+            return None
+        whole, fraction = match.group(1), match.group(2)
+        if fraction is None and len(whole) >= 3 and whole[-1] in "05":
+            numbers.append(Decimal(f"{whole[:-1]}.{whole[-1]}"))
+            shifted = True
+        else:
+            numbers.append(_decimal(whole, fraction))
+    total = sum(numbers, Decimal(0))
+    if not shifted or total > ceiling:
+        return None
+    base, bonus = (numbers[0], numbers[1]) if len(numbers) == 2 else (None, None)
+    note = f"thiếu dấu phẩy: {squeezed} → {display_number(total)}"
+    return ParsedNumber(
+        canonical_number(total), note, repaired=True, number=total, base=base, bonus=bonus
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Dates
 

@@ -659,3 +659,35 @@ def test_lost_comma_with_a_sum_that_fails_goes_to_review() -> None:
     cells = readings(texts(1995, Level.THPT, ["7,5", "6,5", "5", "8", "6", "7"]))
     cells["scores.literature"] = Reading("85", CONF)  # 8,5 does not balance the total
     assert assess(cells).fields["scores.literature"].status is REVIEW
+
+
+def test_total_read_without_its_separator_is_restored_and_confirmed_by_the_sum() -> None:
+    # 39,5 + 1,5 read "395+1,5": no total of six scores reaches 396,5.
+    cells = texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"])
+    cells["total"] = "395+1,5"
+    cells["bonus"] = ""
+    row = assess(readings(cells))
+    total = row.fields["total"]
+    assert total.value == "41" and total.ocr_value == "396.5"
+    assert total.status is AUTO
+    assert total.reason is not None and total.reason.startswith("thiếu dấu phẩy")
+    assert statuses(row)["scores.math"] is AUTO
+
+
+def test_restored_total_that_the_sum_denies_goes_to_review() -> None:
+    cells = texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"])
+    cells["total"] = "405+1,5"  # 40,5 + 1,5: the scores add up to 39,5
+    cells["bonus"] = ""
+    row = assess(readings(cells))
+    assert row.fields["total"].value == "42"
+    assert row.fields["total"].status is REVIEW
+    assert statuses(row)["scores.math"] is REVIEW
+
+
+def test_a_possible_total_is_never_reinterpreted() -> None:
+    # 45 is a possible total of six scores: "45" stays 45 even though 4,5 could be meant.
+    cells = texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"])
+    cells["total"] = "45"
+    row = assess(readings(cells))
+    assert row.fields["total"].value == "45" and row.fields["total"].ocr_value == "45"
+    assert row.fields["total"].status is REVIEW
