@@ -11,6 +11,7 @@ import typer
 
 from bangdiem.serving import serve as serve_apps
 from ingest.cli import ingest
+from publishing.cli import log_app, publish_command
 from records.db import migrate, session_scope
 from records.export_format import write_csv, write_jsonl, write_xlsx
 from records.export_rows import iter_export_rows
@@ -31,6 +32,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(review_app, name="review")
 app.add_typer(lookup_app, name="lookup")
 app.add_typer(users_app, name="users")
+app.add_typer(log_app, name="log")
+app.command("publish")(publish_command)
 app.add_typer(scans_app, name="scans", help="Ảnh quét mẫu: sinh bộ bảng điểm giả lập có đáp án.")
 app.command("ingest", help="Nạp lô ảnh quét: tệp → trang → nhận dạng → cơ sở dữ liệu.")(ingest)
 

@@ -1,104 +1,263 @@
-"""The public lookup service: a Vietnamese page and a JSON API, reading published records only."""
+"""The public lookup service: a Vietnamese portal page and a JSON API over the public read
+model only (``records.public_db``), never the staff database.
+
+Every request passes the guard (rate limits per client network and overall, the optional
+CAPTCHA), every search and verification is written to the processing log, and an answer
+never tells "nothing found" from "too many found".
+"""
 
 from __future__ import annotations
 
-import re
+import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
-from pydantic import BaseModel
-from sqlmodel import Session
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
 
-from lookup_api.search import LookupQuery, find_records
-from records.db import get_engine
+from lookup_api import processing_log
+from lookup_api.guard import RateLimiter, client_prefix, load_verifier
+from lookup_api.search import (
+    Match,
+    Query,
+    QueryError,
+    clean_birth,
+    clean_name,
+    find,
+    scores_of,
+)
+from records.public_db import ensure_schema, public_engine
 from records.settings import Settings, load_settings
+from records.vocabulary import SUBJECTS
 from records.web import add_security_headers, templates_in
 
 TEMPLATES = templates_in(Path(__file__).parent / "templates")
-_BIRTH = re.compile(r"^\d{4}(-\d{2}-\d{2})?$")
+STATIC = Path(__file__).parent / "static"
+NOT_FOUND = (
+    "Không tìm thấy hồ sơ đã công bố khớp với thông tin này, hoặc thông tin chưa đủ để xác "
+    "định một hồ sơ. Hãy kiểm tra họ tên, ngày sinh, hoặc thêm năm thi."
+)
+PURGE_EVERY = 3600.0
+SUBJECT_NAMES = {s.code: s.name_vi for s in SUBJECTS}
+RESULT_WORDS = {"passed": "Đỗ tốt nghiệp", "failed": "Không đỗ"}
+
+
+class SearchIn(BaseModel):
+    full_name: str = Field(min_length=2, max_length=120, description="Họ và tên đầy đủ")
+    birth: str = Field(
+        max_length=10, description="Ngày sinh NNNN-TT-NN (hoặc NN/TT/NNNN), hoặc năm sinh NNNN"
+    )
+    exam_year: int | None = Field(default=None, ge=1975, le=2005, description="Năm thi")
+    council: str | None = Field(default=None, max_length=200, description="Hội đồng thi")
+    captcha_token: str | None = Field(default=None, max_length=4000)
 
 
 class PublicRecord(BaseModel):
-    """What the public may see of a verified record (no scores, no birthplace, no ethnicity)."""
+    """What the public may see of a verified record; fields the deployment hides are absent."""
 
+    public_id: str = Field(description="Mã hồ sơ công khai (ngẫu nhiên, không theo thứ tự)")
     full_name: str
-    birth_date: str | None
-    exam_year: int | None
-    level: str | None
-    council: str | None
-    result: str | None
-    ranking: str | None
-    match: str  # exact | tone | folded: how the name matched
+    birth_date: str
+    exam_year: int | None = None
+    level: str | None = None
+    council: str | None = None
+    school: str | None = None
+    result: str | None = Field(default=None, description="passed | failed")
+    ranking: str | None = None
+    total: str | None = None
+    scores: dict[str, str] | None = None
+    match: str = Field(description="exact | tone | folded | fuzzy: how the name matched")
 
 
-class LookupAnswer(BaseModel):
+class SearchAnswer(BaseModel):
     records: list[PublicRecord]
+    message: str | None = None
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+def public_record_of(row: Any, match: Match) -> PublicRecord:
+    return PublicRecord(
+        public_id=row.public_id,
+        full_name=row.full_name,
+        birth_date=row.birth_date,
+        exam_year=row.exam_year,
+        level=row.level,
+        council=row.council,
+        school=row.school,
+        result=row.result,
+        ranking=row.ranking,
+        total=row.total,
+        scores=scores_of(row),
+        match=match.name.lower(),
+    )
+
+
+class Guard:
+    """Rate limits and CAPTCHA, as a dependency of every public endpoint."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.limiter = RateLimiter(settings.lookup_client_rate, settings.lookup_global_rate)
+        self.verifier = load_verifier(settings.captcha_verifier)
+
+    def __call__(self, request: Request) -> str:
+        address = request.client.host if request.client else ""
+        prefix = client_prefix(address)
+        wait = self.limiter.wait_for(prefix)
+        if wait:
+            raise HTTPException(
+                429,
+                "Quá nhiều yêu cầu. Hãy thử lại sau ít phút.",
+                headers={"Retry-After": str(max(1, round(wait)))},
+            )
+        return prefix
+
+    def check_captcha(self, request: Request, token: str | None) -> None:
+        if self.verifier is None:
+            return
+        token = token or request.headers.get("X-Captcha-Token")
+        address = request.client.host if request.client else ""
+        if not self.verifier(token, address):
+            raise HTTPException(403, "Cần xác nhận bạn không phải máy (CAPTCHA).")
+
+
+class Service:
+    """The state one app holds: settings, the read model's engine, the guard."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine: Engine = public_engine(settings)
+        ensure_schema(self.engine)
+        self.guard = Guard(settings)
+        self._last_purge = 0.0
+
+    def search(self, query: Query, prefix: str) -> SearchAnswer:
+        with self.engine.begin() as connection:
+            found = find(connection, query, self.settings.lookup_max_results)
+            processing_log.record(
+                connection,
+                "search",
+                prefix,
+                (query.full_name, query.birth, query.exam_year, query.council),
+                len(found),
+            )
+            self._purge(connection)
+        if not found:
+            return SearchAnswer(records=[], message=NOT_FOUND)
+        return SearchAnswer(records=[public_record_of(row, level) for row, level in found])
+
+    def _purge(self, connection: Any) -> None:
+        if time.monotonic() - self._last_purge > PURGE_EVERY:
+            processing_log.purge(connection, self.settings.log_retention_days)
+            self._last_purge = time.monotonic()
+
+
+def guarded(request: Request) -> str:
+    """The client's network prefix, once the guard lets the request through."""
+    service: Service = request.app.state.service
+    return service.guard(request)
+
+
+Guarded = Annotated[str, Depends(guarded)]
+
+
+def _query(body: SearchIn) -> Query:
+    try:
+        return Query(
+            clean_name(body.full_name), clean_birth(body.birth), body.exam_year, body.council
+        )
+    except QueryError as error:
+        raise HTTPException(422, str(error)) from error
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
+    service = Service(settings)
     app = FastAPI(
-        title="Tra cứu bảng điểm tốt nghiệp",
-        description=f"Dịch vụ tra cứu công khai của {settings.record_keeper}. "
-        "Chỉ trả về hồ sơ đã được xác minh và công bố.",
+        title="Tra cứu bảng điểm tốt nghiệp 1975–2005",
+        description=(
+            f"Dịch vụ tra cứu công khai của {settings.record_keeper}. Chỉ trả về hồ sơ đã được "
+            "xác minh và công bố; cần họ tên đầy đủ và ngày sinh (hoặc năm sinh). Mỗi lượt tra "
+            "cứu được ghi nhật ký xử lý."
+        ),
         version="1",
     )
+    app.state.service = service
     add_security_headers(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    def lookup(full_name: str, birth: str, exam_year: int | None) -> list[PublicRecord]:
-        if not _BIRTH.match(birth):
-            raise HTTPException(422, "Ngày sinh phải có dạng NNNN-TT-NN hoặc năm sinh NNNN.")
-        with Session(get_engine(settings)) as session:
-            found = find_records(session, LookupQuery(full_name, birth, exam_year))
-        return [
-            PublicRecord(
-                full_name=r.full_name,
-                birth_date=r.birth_date,
-                exam_year=r.exam_year,
-                level=r.level,
-                council=r.council,
-                result=r.result,
-                ranking=r.ranking,
-                match=level.name.lower(),
-            )
-            for r, level in found
-        ]
+    @app.exception_handler(HTTPException)
+    async def _problem(request: Request, error: HTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": error.detail}, error.status_code, headers=error.headers)
+        return TEMPLATES.TemplateResponse(
+            request,
+            "lookup.html",
+            _page_context(settings, error=str(error.detail)),
+            status_code=error.status_code,
+            headers=error.headers,
+        )
 
-    @app.get(
-        "/api/v1/records", response_model=LookupAnswer, summary="Tra cứu theo họ tên và ngày sinh"
+    @app.post(
+        "/api/v1/search",
+        response_model=SearchAnswer,
+        response_model_exclude_none=True,
+        summary="Tra cứu theo họ tên và ngày sinh",
+        responses={422: {"model": Problem}, 429: {"model": Problem}, 403: {"model": Problem}},
     )
-    def api_records(
-        full_name: Annotated[str, Query(min_length=2, max_length=200, description="Họ và tên")],
-        birth: Annotated[str, Query(description="Ngày sinh NNNN-TT-NN hoặc năm sinh NNNN")],
-        exam_year: Annotated[int | None, Query(ge=1975, le=2005, description="Năm thi")] = None,
-    ) -> LookupAnswer:
-        return LookupAnswer(records=lookup(full_name, birth, exam_year))
+    def api_search(body: SearchIn, request: Request, prefix: Guarded) -> SearchAnswer:
+        service.guard.check_captcha(request, body.captcha_token)
+        return service.search(_query(body), prefix)
 
     @app.get("/api/health", include_in_schema=False)
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page(request: Request, full_name: str = "", birth: str = "") -> HTMLResponse:
-        records: list[PublicRecord] | None = None
-        error = ""
-        if full_name and birth:
-            try:
-                records = lookup(full_name, birth, None)
-            except HTTPException as problem:
-                error = str(problem.detail)
+    def portal(request: Request) -> Response:
+        return TEMPLATES.TemplateResponse(request, "lookup.html", _page_context(settings))
+
+    @app.post("/", response_class=HTMLResponse, include_in_schema=False)
+    def portal_search(
+        request: Request,
+        prefix: Guarded,
+        full_name: Annotated[str, Form(max_length=120)] = "",
+        birth: Annotated[str, Form(max_length=10)] = "",
+        exam_year: Annotated[str, Form(max_length=4)] = "",
+        captcha_token: Annotated[str | None, Form(max_length=4000)] = None,
+    ) -> Response:
+        service.guard.check_captcha(request, captcha_token)
+        year = int(exam_year) if exam_year.isdigit() else None
+        try:
+            query = Query(clean_name(full_name), clean_birth(birth), year)
+            answer = service.search(query, prefix)
+        except QueryError as error:
+            raise HTTPException(422, str(error)) from error
         return TEMPLATES.TemplateResponse(
             request,
             "lookup.html",
-            {
-                "keeper": settings.record_keeper,
-                "records": records,
-                "error": error,
-                "full_name": full_name,
-                "birth": birth,
-            },
+            _page_context(
+                settings, answer=answer, full_name=full_name, birth=birth, exam_year=exam_year
+            ),
         )
 
     return app
+
+
+def _page_context(settings: Settings, **values: Any) -> dict[str, Any]:
+    return {
+        "keeper": settings.record_keeper,
+        "subject_names": SUBJECT_NAMES,
+        "result_words": RESULT_WORDS,
+        "answer": None,
+        "error": None,
+        "full_name": "",
+        "birth": "",
+        "exam_year": "",
+        **values,
+    }

@@ -1,49 +1,130 @@
 """Finding a published record from a person's own details: full name and birth date.
 
-Never by name alone (DOMAIN.md §3: name + birth date still collides, name alone collides far
-more).  Candidates come from the folded key; the ranking keeps exact spellings first.
+Never by name alone (DOMAIN.md §3: name + birth date still collides, name alone far more).
+The birth date (or year) selects the candidates through an index; the name then ranks them:
+exact spelling > same spelling with tone marks placed either way > same letters without
+accents > one slip (one letter added, lost or changed, on the accent-free key, via rapidfuzz).
+Only the best level found is returned, and only when it names at most ``cap`` records: "too
+many" answers exactly like "not found", so a vague query learns nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
+import json
+import re
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session, col, select
+from rapidfuzz.distance import Levenshtein
+from sqlalchemy import Connection, or_, select
 
-from records.models import PublishedRecord
-from records.vntext import MatchLevel, folded_key, match_level
+from records.public_db import public_record
+from records.vntext import exact_key, folded_key, nfc, normalize_spacing, tone_key
+
+MAX_SLIPS = 1
+_NAME_RE = re.compile(r"^[^\W\d_]+(?: [^\W\d_]+)+$")  # letters only, two words or more
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_VN_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+class Match(enum.IntEnum):
+    FUZZY = 1
+    FOLDED = 2
+    TONE = 3
+    EXACT = 4
+
+
+class QueryError(ValueError):
+    """A query the service refuses to run; ``str()`` is the Vietnamese message."""
 
 
 @dataclass(frozen=True)
-class LookupQuery:
+class Query:
     full_name: str
-    birth: str  # ISO date "YYYY-MM-DD" or a year "YYYY"
+    birth: str  # "YYYY-MM-DD" or "YYYY"
     exam_year: int | None = None
+    council: str | None = None
 
 
-def _birth_matches(record_birth: str | None, wanted: str) -> bool:
-    if record_birth is None:
-        return False
-    if len(wanted) == 4:  # a year matches a full date of that year, and a year-only record
-        return record_birth[:4] == wanted
-    # A full date matches the same date, or a record whose sheet had only the year.
-    return record_birth == wanted or record_birth == wanted[:4]
+def clean_name(text: str) -> str:
+    """The name as typed, checked: whole words of letters, at least two (no wildcards, no
+    fragments: a partial name would let anyone sweep a birth date's records)."""
+    name = normalize_spacing(nfc(text))
+    if len(name) > 120 or not _NAME_RE.match(name):
+        raise QueryError("Hãy nhập đầy đủ họ và tên (chỉ gồm chữ, ít nhất hai tiếng).")
+    return name
 
 
-def find_records(
-    session: Session, query: LookupQuery, limit: int = 10
-) -> list[tuple[PublishedRecord, MatchLevel]]:
-    """Published records matching the query, strongest name match first."""
-    statement = select(PublishedRecord).where(
-        PublishedRecord.name_key == folded_key(query.full_name)
-    )
+def clean_birth(text: str) -> str:
+    """ "YYYY-MM-DD", "DD/MM/YYYY" or "YYYY" -> "YYYY-MM-DD" or "YYYY"."""
+    value = text.strip()
+    if _YEAR.match(value):
+        return value
+    match = _ISO_DATE.match(value)
+    parts = (match.group(1), match.group(2), match.group(3)) if match else None
+    if parts is None and (vn := _VN_DATE.match(value)):
+        parts = (vn.group(3), vn.group(2), vn.group(1))
+    if parts is not None:
+        try:
+            return dt.date(int(parts[0]), int(parts[1]), int(parts[2])).isoformat()
+        except ValueError:
+            pass
+    raise QueryError("Ngày sinh phải có dạng NN/TT/NNNN (hoặc NNNN-TT-NN), hoặc chỉ năm sinh NNNN.")
+
+
+def _level(query_keys: tuple[str, str, str], row: Any) -> Match | None:
+    exact, tone, folded = query_keys
+    if row.exact_key == exact:
+        return Match.EXACT
+    if row.tone_key == tone:
+        return Match.TONE
+    if row.folded_key == folded:
+        return Match.FOLDED
+    if Levenshtein.distance(row.folded_key, folded, score_cutoff=MAX_SLIPS) <= MAX_SLIPS:
+        return Match.FUZZY
+    return None
+
+
+def find(connection: Connection, query: Query, cap: int) -> list[tuple[Any, Match]]:
+    """The records at the best match level, or [] when none or more than ``cap``."""
+    name = clean_name(query.full_name)
+    keys = (exact_key(name), tone_key(name), folded_key(name))
+    table = public_record.c
+    statement = select(public_record)
+    if len(query.birth) == 10:
+        # A full date also finds a record whose sheet gave only the year.
+        statement = statement.where(
+            or_(table.birth_date == query.birth, table.birth_date == query.birth[:4])
+        )
+    else:
+        # A year alone is broad: no fuzzy matching, the accent-free key must agree.
+        statement = statement.where(
+            table.birth_year == int(query.birth), table.folded_key == keys[2]
+        )
     if query.exam_year is not None:
-        statement = statement.where(PublishedRecord.exam_year == query.exam_year)
-    statement = statement.where(col(PublishedRecord.birth_date).startswith(query.birth[:4]))
-    found = [
-        (record, match_level(query.full_name, record.full_name))
-        for record in session.exec(statement.limit(200))
-        if _birth_matches(record.birth_date, query.birth)
-    ]
-    found.sort(key=lambda pair: (-pair[1], pair[0].exam_year or 0, pair[0].id or 0))
-    return found[:limit]
+        statement = statement.where(table.exam_year == query.exam_year)
+    best: list[tuple[Any, Match]] = []
+    for row in connection.execute(statement):
+        level = _level(keys, row)
+        if level is None:
+            continue
+        if query.council and folded_key(row.council or "") != folded_key(query.council):
+            continue
+        if not best or level > best[0][1]:
+            best = [(row, level)]
+        elif level == best[0][1]:
+            best.append((row, level))
+    if len(best) > cap:
+        return []
+    best.sort(key=lambda pair: (pair[0].exam_year or 0, pair[0].public_id))
+    return best
+
+
+def scores_of(row: Any) -> dict[str, str] | None:
+    if row.scores_json is None:
+        return None
+    scores: dict[str, str] = json.loads(row.scores_json)
+    return scores

@@ -203,22 +203,21 @@ class StaffSession(SQLModel, table=True):
     expires_at: datetime
 
 
-class PublishedRecord(SQLModel, table=True):
-    """A verified record as the public may see it: no scores detail beyond what is allowed."""
+class Publication(SQLModel, table=True):
+    """Which verified rows are in the public read model, under which random public id.
 
-    __tablename__ = "published_record"
+    The public side never sees staff ids: ``public_id`` is random and is the only key it has.
+    ``content_hash`` is the hash of what was last published, so a re-publish sends only what
+    changed; ``withdrawn_at`` is set when the row stopped being verified (reopened) and its
+    record was taken out of the public model.  A row published again keeps its public id, so
+    share codes made for it keep working.
+    """
+
+    __tablename__ = "publication"
 
     id: int | None = Field(default=None, primary_key=True)
     row_id: int = Field(foreign_key="table_row.id", unique=True)
-    candidate_number: str | None = Field(default=None, max_length=30)
-    full_name: str = Field(max_length=200)
-    birth_date: str | None = Field(default=None, max_length=10)  # ISO date or "YYYY"
-    sex: str | None = Field(default=None, max_length=5)
-    exam_year: int | None = Field(default=None, index=True)
-    level: str | None = Field(default=None, max_length=10)
-    council: str | None = Field(default=None, max_length=300)
-    school: str | None = Field(default=None, max_length=300)
-    result: str | None = Field(default=None, max_length=10)
-    ranking: str | None = Field(default=None, max_length=30)
-    name_key: str = Field(max_length=200, index=True)  # folded search key, derived
-    published_at: datetime = Field(default_factory=utc_now)
+    public_id: str = Field(max_length=32, unique=True)
+    content_hash: str | None = Field(default=None, max_length=64)  # None: not yet confirmed
+    published_at: datetime | None = None
+    withdrawn_at: datetime | None = None

@@ -36,6 +36,15 @@ SETTINGS: tuple[Setting, ...] = (
         "BANGDIEM_DATA_DIR (WAL mode). postgresql://user:pass@host/db switches to PostgreSQL.",
     ),
     Setting(
+        "BANGDIEM_PUBLIC_DATABASE_URL",
+        "",
+        "SQLAlchemy URL of the public read model that `bangdiem publish` writes and the lookup "
+        "service reads (and nothing else). Empty: a SQLite file public.sqlite3 in "
+        "BANGDIEM_DATA_DIR. On PostgreSQL, point it at a schema of its own "
+        "(?options=-csearch_path%3Dlookup) and serve lookups with a role granted by "
+        "`bangdiem publish --grant-role`.",
+    ),
+    Setting(
         "BANGDIEM_TESSDATA",
         "",
         "Folder holding Tesseract's traineddata files (vie, eng, osd). Empty: the system default.",
@@ -70,6 +79,41 @@ SETTINGS: tuple[Setting, ...] = (
         "(comma-separated field names; empty turns four-eyes checking off).",
     ),
     Setting(
+        "BANGDIEM_PUBLIC_FIELDS",
+        "exam_year,level,council,school,result,ranking,total,scores",
+        "What the public lookup shows of a record besides name and birth date (which it needs "
+        "to find it): any of exam_year, level, council, school, result, ranking, total, scores. "
+        "Fields left out are not even copied into the public read model.",
+    ),
+    Setting(
+        "BANGDIEM_LOOKUP_MAX_RESULTS",
+        "3",
+        "Most records one public search returns. More matches than this answer exactly like "
+        "no match, so a vague query learns nothing.",
+    ),
+    Setting(
+        "BANGDIEM_LOOKUP_CLIENT_RATE",
+        "20/60",
+        "Public requests allowed per client network (IPv4 /24, IPv6 /48): COUNT/SECONDS.",
+    ),
+    Setting(
+        "BANGDIEM_LOOKUP_GLOBAL_RATE",
+        "200/1",
+        "Public requests allowed from everyone together: COUNT/SECONDS.",
+    ),
+    Setting(
+        "BANGDIEM_CAPTCHA_VERIFIER",
+        "",
+        "CAPTCHA hook: a Python callable `module:function(token, client_address) -> bool` that "
+        "checks the token a client sends (form field captcha_token or header X-Captcha-Token). "
+        "Empty: no CAPTCHA.",
+    ),
+    Setting(
+        "BANGDIEM_LOG_RETENTION_DAYS",
+        "365",
+        "Days the public processing log (searches, verifications) is kept before deletion.",
+    ),
+    Setting(
         "BANGDIEM_HOST",
         "127.0.0.1",
         "Address the web services listen on.",
@@ -95,12 +139,19 @@ class Settings:
 
     data_dir: Path
     database_url: str
+    public_database_url: str
     tessdata: str
     max_pages_per_file: int
     max_page_pixels: int
     review_sample_rate: float
     record_keeper: str
     four_eyes_fields: frozenset[str]
+    public_fields: frozenset[str]
+    lookup_max_results: int
+    lookup_client_rate: tuple[int, float]
+    lookup_global_rate: tuple[int, float]
+    captcha_verifier: str
+    log_retention_days: int
     host: str
     review_port: int
     lookup_port: int
@@ -115,6 +166,33 @@ def _value(env: Mapping[str, str], name: str) -> str:
     return env.get(name, "") or setting.default
 
 
+def _database_url(value: str, default_file: Path) -> str:
+    if not value:
+        return f"sqlite:///{default_file.as_posix()}"
+    if value.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+    return value
+
+
+PUBLIC_FIELD_CHOICES = frozenset(
+    {"exam_year", "level", "council", "school", "result", "ranking", "total", "scores"}
+)
+
+
+def _public_fields(value: str) -> frozenset[str]:
+    chosen = frozenset(name.strip() for name in value.split(",") if name.strip())
+    unknown = chosen - PUBLIC_FIELD_CHOICES
+    if unknown:
+        raise ValueError(f"BANGDIEM_PUBLIC_FIELDS: unknown fields {sorted(unknown)}")
+    return chosen
+
+
+def _rate(value: str) -> tuple[int, float]:
+    count, _, seconds = value.partition("/")
+    return int(count), float(seconds or 1)
+
+
 def _four_eyes(env: Mapping[str, str]) -> str:
     # Unlike the other settings, an empty value here means "none" (checking turned off), so
     # the default applies only when the variable is not set at all.
@@ -126,15 +204,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read every setting from ``env`` (the process environment by default)."""
     source = os.environ if env is None else env
     data_dir = Path(_value(source, "BANGDIEM_DATA_DIR")).expanduser()
-    database_url = _value(source, "DATABASE_URL")
-    if not database_url:
-        database_url = f"sqlite:///{(data_dir / 'bangdiem.sqlite3').as_posix()}"
-    elif database_url.startswith("postgresql://"):
-        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
-        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    database_url = _database_url(_value(source, "DATABASE_URL"), data_dir / "bangdiem.sqlite3")
+    public_database_url = _database_url(
+        _value(source, "BANGDIEM_PUBLIC_DATABASE_URL"), data_dir / "public.sqlite3"
+    )
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
+        public_database_url=public_database_url,
         tessdata=_value(source, "BANGDIEM_TESSDATA"),
         max_pages_per_file=int(_value(source, "BANGDIEM_MAX_PAGES_PER_FILE")),
         max_page_pixels=int(_value(source, "BANGDIEM_MAX_PAGE_PIXELS")),
@@ -143,6 +220,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         four_eyes_fields=frozenset(
             name.strip() for name in _four_eyes(source).split(",") if name.strip()
         ),
+        public_fields=_public_fields(_value(source, "BANGDIEM_PUBLIC_FIELDS")),
+        lookup_max_results=int(_value(source, "BANGDIEM_LOOKUP_MAX_RESULTS")),
+        lookup_client_rate=_rate(_value(source, "BANGDIEM_LOOKUP_CLIENT_RATE")),
+        lookup_global_rate=_rate(_value(source, "BANGDIEM_LOOKUP_GLOBAL_RATE")),
+        captcha_verifier=_value(source, "BANGDIEM_CAPTCHA_VERIFIER"),
+        log_retention_days=int(_value(source, "BANGDIEM_LOG_RETENTION_DAYS")),
         host=_value(source, "BANGDIEM_HOST"),
         review_port=int(_value(source, "BANGDIEM_REVIEW_PORT")),
         lookup_port=int(_value(source, "BANGDIEM_LOOKUP_PORT")),

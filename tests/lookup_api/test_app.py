@@ -1,79 +1,65 @@
-"""The public lookup answers a person who knows their own name and birth date."""
+"""The public lookup answers a person who knows their own name and birth date, and no one else."""
 
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from lookup_api.app import create_app
-from records.models import PublishedRecord, TableRow
+from lookup_api.app import NOT_FOUND, create_app
+from publishing.publish import publish
 from records.settings import Settings
-from records.vntext import folded_key
-from tests.factories import add_page
+from tests.publishing.conftest import approved_page  # noqa: F401
+from tests.review.conftest import ReviewPage, password_hash, staff  # noqa: F401
 
 
-def _publish(session: Session, people: list[tuple[str, str, int]]) -> None:
-    page = add_page(session, batch="b", file_name="s.pdf")
-    for number, (name, birth, year) in enumerate(people, start=1):
-        row = TableRow(page_id=page.id or 0, row_number=number)
-        session.add(row)
-        session.flush()
-        session.add(
-            PublishedRecord(
-                row_id=row.id or 0,
-                full_name=name,
-                birth_date=birth,
-                exam_year=year,
-                level="PTTH",
-                result="passed",
-                name_key=folded_key(name),
-            )
-        )
-    session.commit()
+def _client(settings: Settings) -> TestClient:
+    publish(settings)
+    return TestClient(create_app(settings))
 
 
-def test_search_ranks_exact_spelling_first(settings: Settings, session: Session) -> None:
-    _publish(
-        session,
-        [
-            ("Nguyễn Thị Thúy", "1970-03-12", 1988),
-            ("Nguyễn Thị Thuỳ", "1970-03-12", 1988),
-            ("Nguyễn Thị Thủy", "1970-03-12", 1988),
-            ("Nguyễn Thị Thúy", "1971-01-01", 1989),
-        ],
+def test_found_by_name_and_birth_date_in_any_spelling(
+    settings: Settings,
+    session: Session,
+    approved_page: ReviewPage,  # noqa: F811
+) -> None:
+    client = _client(settings)
+    for name, birth, match in (
+        ("Nguyễn Thị Hoà", "1972-03-12", "exact"),
+        ("nguyễn thị hòa", "12/03/1972", "tone"),
+        ("NGUYEN THI HOA", "12/3/1972", "folded"),
+        ("Nguyen Thi Hoan", "1972-03-12", "fuzzy"),
+        ("Nguyễn Thị Hoà", "1972", "exact"),
+    ):
+        answer = client.post("/api/v1/search", json={"full_name": name, "birth": birth}).json()
+        assert [r["match"] for r in answer["records"]] == [match, match], name
+        record = answer["records"][0]
+        assert record["result"] == "passed" and record["scores"]["literature"] == "6"
+        assert "row_id" not in record and "id" not in record
+
+
+def test_wrong_birth_date_finds_nothing(
+    settings: Settings,
+    session: Session,
+    approved_page: ReviewPage,  # noqa: F811
+) -> None:
+    client = _client(settings)
+    answer = client.post(
+        "/api/v1/search", json={"full_name": "Nguyễn Thị Hoà", "birth": "1972-03-13"}
     )
-    client = TestClient(create_app(settings))
-    answer = client.get(
-        "/api/v1/records", params={"full_name": "nguyễn thị thuý", "birth": "1970-03-12"}
-    )
-    assert answer.status_code == 200
-    found = [(r["full_name"], r["match"]) for r in answer.json()["records"]]
-    # thuý = thúy (only the mark's place differs); thuỳ and thủy are other names that fold alike;
-    # the 1971 namesake is not returned.
-    assert found == [
-        ("Nguyễn Thị Thúy", "tone"),
-        ("Nguyễn Thị Thuỳ", "folded"),
-        ("Nguyễn Thị Thủy", "folded"),
-    ]
-    unaccented = client.get(
-        "/api/v1/records", params={"full_name": "NGUYEN  THI THUY", "birth": "1970"}
-    ).json()["records"]
-    assert {r["match"] for r in unaccented} == {"folded"} and len(unaccented) == 3
+    assert answer.json() == {"records": [], "message": NOT_FOUND}
 
 
-def test_name_alone_is_not_enough(settings: Settings) -> None:
-    client = TestClient(create_app(settings))
-    assert client.get("/api/v1/records", params={"full_name": "Lê Văn Tám"}).status_code == 422
-    bad = client.get("/api/v1/records", params={"full_name": "Lê Văn Tám", "birth": "12/3/70"})
-    assert bad.status_code == 422
-
-
-def test_page_is_vietnamese_and_safe(settings: Settings) -> None:
-    client = TestClient(create_app(settings))
-    page = client.get("/", params={"full_name": "Lê Văn Tám", "birth": "1970"})
-    assert page.status_code == 200
-    assert 'lang="vi"' in page.text and "Không tìm thấy" in page.text
-    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
-    assert page.headers["referrer-policy"] == "no-referrer"
-    schema = client.get("/openapi.json").json()
-    assert "/api/v1/records" in schema["paths"]
+def test_portal_page_is_vietnamese_and_uses_no_external_assets(
+    settings: Settings,
+    session: Session,
+    approved_page: ReviewPage,  # noqa: F811
+) -> None:
+    client = _client(settings)
+    page = client.get("/")
+    assert page.status_code == 200 and "Tra cứu kết quả thi tốt nghiệp" in page.text
+    assert "http://" not in page.text and "https://" not in page.text
+    assert "<style" not in page.text  # the CSP forbids inline styles; they would be ignored
+    found = client.post("/", data={"full_name": "Nguyen Thi Hoa", "birth": "12/03/1972"})
+    assert "Đỗ tốt nghiệp" in found.text and "Ngày sinh" in found.text
+    refused = client.post("/", data={"full_name": "Nguyễn", "birth": "12/03/1972"})
+    assert refused.status_code == 422 and "đầy đủ họ và tên" in refused.text

@@ -38,7 +38,8 @@ def test_migrate_is_idempotent(settings: Settings) -> None:
         "row_field",
         "audit_entry",
         "staff_user",
-        "published_record",
+        "publication",
+        "staff_session",
         "alembic_version",
     } <= tables
 

@@ -80,12 +80,15 @@ def add_review_page(
     page.height, page.width = image.shape
     page.status = "done"  # type: ignore[assignment]
     session.add(page)
-    session.add(Sheet(page_id=page.id or 0, exam_year=1990, level="PTTH", council="Bà Rịa"))
+    sheet = Sheet(page_id=page.id or 0, exam_year=1990, level="PTTH", council="Bà Rịa")
+    session.add(sheet)
+    session.flush()
     table_rows = []
     for number in range(1, rows + 1):
         y = ROW_HEIGHT * number
         row = TableRow(
             page_id=page.id or 0,
+            sheet_id=sheet.id,
             row_number=number,
             box_x=0,
             box_y=y,

@@ -1,0 +1,1 @@
+"""Publishing: copying verified records into the public read model."""

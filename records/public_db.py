@@ -1,0 +1,134 @@
+"""The public read model: its own database (or PostgreSQL schema), separate from staff data.
+
+The lookup service connects only here, so a flaw in it cannot reach staff tables, reviewers'
+corrections or unverified rows.  It holds:
+
+- ``public_record``: one verified record with only what the public may see, under a random
+  ``public_id``, with precomputed search keys (exact, tone-normalised, folded) and birth date;
+- ``share_code`` / ``share_use``: verification codes a holder made for an employer, and each
+  use of them (the holder may see who verified their record);
+- ``processing_log``: every public search and verification (the controller's log of processing,
+  DOMAIN.md §4), with the client's network prefix and a keyed hash of the query, never the query;
+- ``public_state``: small settings of the read model (the log's hash key, the publish revision).
+
+``bangdiem publish`` is the only writer of ``public_record``; the service writes the other
+tables.  On PostgreSQL the service's role gets SELECT on records and only the writes it needs
+(``grant_lookup_role``).  The tables are created here (``ensure_schema``) rather than by the
+staff migrations: the read model is derived and can be rebuilt by publishing again.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+from records.db import engine_for
+from records.settings import Settings
+
+metadata = MetaData()
+
+public_record = Table(
+    "public_record",
+    metadata,
+    Column("public_id", String(32), primary_key=True),  # random; never a staff id
+    Column("full_name", String(200), nullable=False),
+    Column("exact_key", String(200), nullable=False),
+    Column("tone_key", String(200), nullable=False),
+    Column("folded_key", String(200), nullable=False),
+    Column("birth_date", String(10), nullable=False),  # "YYYY-MM-DD" or "YYYY"
+    Column("birth_year", Integer, nullable=False),
+    Column("exam_year", Integer),
+    Column("level", String(10)),
+    Column("council", String(300)),
+    Column("school", String(300)),
+    Column("result", String(10)),
+    Column("ranking", String(30)),
+    Column("total", String(10)),
+    Column("scores_json", Text),  # {"math": "7.5", ...} in the sheet's subject order
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Index("ix_public_record_birth", "birth_date", "folded_key"),
+    Index("ix_public_record_year", "birth_year", "folded_key"),
+)
+
+share_code = Table(
+    "share_code",
+    metadata,
+    Column("code", String(32), primary_key=True),  # random, shown to the holder only
+    Column("public_id", String(32), nullable=False, index=True),
+    Column("for_whom", String(200), nullable=False),  # as the holder wrote it
+    Column("manage_hash", String(64), nullable=False),  # sha256 of the holder's secret
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+share_use = Table(
+    "share_use",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("verifier", String(200), nullable=False),  # who the employer said they are
+    Column("client_prefix", String(64), nullable=False),
+)
+
+processing_log = Table(
+    "processing_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # search | verify | share | letter
+    Column("client_prefix", String(64), nullable=False),
+    Column("query_hash", String(64), nullable=False),
+    Column("result_count", Integer, nullable=False),
+)
+
+public_state = Table(
+    "public_state",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+SERVICE_WRITES = ("share_code", "share_use", "processing_log", "public_state")
+
+
+def public_engine(settings: Settings) -> Engine:
+    """The engine of the public read model (SQLite file or PostgreSQL schema of its own)."""
+    return engine_for(settings.public_database_url)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the read model's tables where missing (idempotent)."""
+    metadata.create_all(engine, checkfirst=True)
+
+
+def grant_lookup_role(engine: Engine, role: str, schema: str) -> None:
+    """PostgreSQL: let ``role`` read records and write only logs, shares and state, in
+    ``schema``; it gets nothing else (and no access to staff tables, which live elsewhere)."""
+    quoted_role = '"' + role.replace('"', '""') + '"'
+    quoted_schema = '"' + schema.replace('"', '""') + '"'
+    with engine.begin() as connection:
+        connection.execute(text(f"GRANT USAGE ON SCHEMA {quoted_schema} TO {quoted_role}"))
+        connection.execute(text(f"GRANT SELECT ON {quoted_schema}.public_record TO {quoted_role}"))
+        for table in SERVICE_WRITES:
+            connection.execute(
+                text(f"GRANT SELECT, INSERT, UPDATE ON {quoted_schema}.{table} TO {quoted_role}")
+            )
+        connection.execute(  # the service applies the log's retention itself
+            text(f"GRANT DELETE ON {quoted_schema}.processing_log TO {quoted_role}")
+        )
+        for sequence in ("share_use_id_seq", "processing_log_id_seq"):
+            connection.execute(
+                text(f"GRANT USAGE ON SEQUENCE {quoted_schema}.{sequence} TO {quoted_role}")
+            )
