@@ -29,6 +29,7 @@ scans: setup  ## render a sample set of scans with ground truth into scans/sampl
 ingest-demo: scans
 	$(VENV)/bin/bangdiem ingest $(SAMPLE) --batch mau-1975 || [ $$? -eq 3 ]
 	$(VENV)/bin/bangdiem export --format xlsx --out $(DATA)/mau-1975.xlsx --batch mau-1975
+	$(VENV)/bin/bangdiem publish
 
 demo: ingest-demo  ## install, generate sample scans, run the batch, serve the review app and API
 	@tools/demo-accounts.sh
