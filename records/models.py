@@ -117,7 +117,7 @@ class TableRow(SQLModel, table=True):
     verified_by: int | None = Field(default=None, foreign_key="staff_user.id")
     # The review queue hands a row to one reviewer at a time: a lease, not a lock, so a
     # reviewer who walks away does not hold the row for ever.
-    claimed_by: int | None = Field(default=None, foreign_key="staff_user.id")
+    claimed_by: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
     claimed_until: datetime | None = None
     version: int = Field(default=1)  # optimistic locking for concurrent reviewers
 

@@ -21,6 +21,7 @@ from review.values import InvalidValueError, canonical_input
 from review.views import (
     STATUS_LABELS,
     audit_for_row,
+    checks_json,
     field_label,
     place_of,
     row_json,
@@ -137,16 +138,7 @@ def live_checks(
         values, exam_year=exam_year, level=state.sheet.level if state.sheet else None
     )
     return {
-        "checks": [
-            {
-                "code": c.code,
-                "ok": c.ok,
-                "message": c.message,
-                "fields": list(c.fields),
-                "blocking": c.blocking,
-            }
-            for c in report.checks
-        ],
+        "checks": checks_json(report),
         "passed": report.passed and not invalid,
         "invalid": invalid,
         "suggestions": {k: shown_value(k, v) for k, v in report.suggestions.items()},
@@ -241,11 +233,16 @@ def page_image(
 def field_image(
     field_id: int, current: CurrentUser, db: DbSession, settings: SettingsDep
 ) -> Response:
-    field = db.get(RowField, field_id)
-    row = db.get(TableRow, field.row_id) if field else None
-    if field is None or row is None or field.box_w is None or field.box_h is None:
+    found = db.exec(
+        select(RowField, Page)
+        .join(TableRow, col(RowField.row_id) == col(TableRow.id))
+        .join(Page, col(TableRow.page_id) == col(Page.id))
+        .where(RowField.id == field_id)
+    ).first()
+    field, page_row = found if found is not None else (None, None)
+    if field is None or field.box_w is None or field.box_h is None:
         raise NotFoundError("Trường này không có vị trí trên ảnh.")
-    page = _page_image(settings, db.get(Page, row.page_id))
+    page = _page_image(settings, page_row)
     return _png(
         crops.crop(
             page, field.box_x or 0, field.box_y or 0, field.box_w, field.box_h, crops.PAD_CELL

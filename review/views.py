@@ -11,6 +11,7 @@ from ocr.parsing import display_value
 from records.models import AuditEntry, Batch, Page, RowField, ScanFile, StaffUser
 from records.vocabulary import FIELDS_BY_NAME, FieldStatus, ValueKind
 from review.approval import RowState
+from review.crops import PAD_CELL, PAD_ROW
 from review.decisions import needs_second_person
 from review.row_checks import RowCheckReport
 
@@ -96,7 +97,48 @@ def checks_json(report: RowCheckReport) -> list[dict[str, Any]]:
     ]
 
 
+CROP_HEIGHT = 48  # pixels on screen of a cell crop
+
+
+def strip_geometry(state: RowState) -> tuple[int, int, int] | None:
+    """(top, width, height) of the row strip on the page, as ``crops.row_strip`` cuts it."""
+    row, page = state.row, state.page
+    if row.box_y is None or row.box_h is None or not page.width or not page.height:
+        return None
+    top = max(0, row.box_y - PAD_ROW)
+    bottom = min(page.height, row.box_y + row.box_h + PAD_ROW)
+    return top, page.width, bottom - top
+
+
+def cell_view(field: RowField, strip: tuple[int, int, int] | None) -> dict[str, int] | None:
+    """Where a cell lies in the row strip, so the screen shows it from the one strip image
+    (an SVG viewBox) instead of one image request per cell: 14 requests a row were half the
+    server's work in the review benchmark."""
+    if strip is None or field.box_x is None or field.box_y is None:
+        return None
+    if not field.box_w or not field.box_h:
+        return None
+    top, width, height = strip
+    x = max(0, field.box_x - PAD_CELL)
+    w = min(width, field.box_x + field.box_w + PAD_CELL) - x
+    y = field.box_y - top - PAD_ROW
+    h = field.box_h + 2 * PAD_ROW
+    if w <= 0 or h <= 0:
+        return None
+    return {
+        "x": x,
+        "y": y,
+        "w": w,
+        "h": h,
+        "strip_w": width,
+        "strip_h": height,
+        "screen_w": max(1, round(CROP_HEIGHT * w / h)),
+        "screen_h": CROP_HEIGHT,
+    }
+
+
 def row_json(state: RowState, four_eyes: frozenset[str]) -> dict[str, Any]:
+    strip = strip_geometry(state)
     return {
         "id": state.row.id,
         "version": state.row.version,
@@ -105,7 +147,11 @@ def row_json(state: RowState, four_eyes: frozenset[str]) -> dict[str, Any]:
         "passed": state.report.passed,
         "unresolved": [f.id for f in state.unresolved],
         "fields": [
-            field_json(f, four_eyes, state.report.suggestions.get(f.name)) for f in state.fields
+            {
+                **field_json(f, four_eyes, state.report.suggestions.get(f.name)),
+                "cell": cell_view(f, strip),
+            }
+            for f in state.fields
         ],
     }
 

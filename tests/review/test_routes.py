@@ -185,6 +185,8 @@ def test_row_page_shows_crops_suggestion_and_checks(
     assert "Gợi ý: 50,5" in page.text and 'value="50,5"' in page.text  # one Enter accepts it
     assert "Tổng không khớp" in page.text
     assert f"/images/rows/{review_page.rows[0].id}.png" in page.text
+    # Cells are cut from the one row strip (an SVG viewBox), not fetched one by one.
+    assert 'viewBox="588 0 84 52"' in page.text  # the total: 11th column, 60 px wide
     crop = client.get("/images/fields/1.png")
     assert crop.status_code == 200 and crop.content.startswith(b"\x89PNG")
     assert client.get(f"/images/pages/{review_page.page.id}.png").status_code == 200

@@ -51,6 +51,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('claimed_by', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('claimed_until', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.create_foreign_key('fk_table_row_claimed_by', 'staff_user', ['claimed_by'], ['id'])
+        batch_op.create_index(batch_op.f('ix_table_row_claimed_by'), ['claimed_by'], unique=False)
 
     op.execute(
         sa.text("UPDATE row_field SET sampled = :yes WHERE reason LIKE :prefix").bindparams(
@@ -61,6 +62,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('table_row', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_table_row_claimed_by'))
         batch_op.drop_constraint('fk_table_row_claimed_by', type_='foreignkey')
         batch_op.drop_column('claimed_until')
         batch_op.drop_column('claimed_by')
