@@ -62,8 +62,12 @@ _PARENTHESES = re.compile(r"\(.*?\)|\(.*$|/\s*h.{0,3}\s*s.{0,3}\s*2\s*/?|x\s*2\b
 _NOISE = re.compile(r"[^a-z0-9/. ]+")
 
 
+# Letters the engine reads for Đ in small title print (the Icelandic eth looks the same).
+_LOOKALIKES = str.maketrans({"Ð": "Đ", "ð": "đ"})
+
+
 def _clean(title: str) -> str:
-    folded = folded_key(_PARENTHESES.sub(" ", title))
+    folded = folded_key(_PARENTHESES.sub(" ", title.translate(_LOOKALIKES)))
     folded = _NOISE.sub(" ", folded)
     return " ".join(folded.split()).strip(" .")
 
@@ -73,6 +77,8 @@ def match_title(title: str) -> tuple[str | None, float]:
     text = _clean(title)
     if not text:
         return None, 0.0
+    if len(text.replace(" ", "")) <= 3:
+        text = text.replace(" ", "")  # "x<L" cleaned to "x l": a short title is one word
     best: tuple[str | None, float] = (None, 0.0)
     for part, variants in TITLE_VARIANTS:
         for variant in variants:

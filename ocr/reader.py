@@ -51,6 +51,7 @@ GrayImage = npt.NDArray[np.uint8]
 A4_LONG_SIDE_INCHES = 11.69
 MAX_HEADER_BANDS = 3
 MIN_RECOGNISED_COLUMNS = 3
+NAME_PARTS = frozenset({"full_name", cols.NAME_HEAD, cols.NAME_GIVEN})
 
 _DIGITS = "0123456789"
 _SCORE_CHARS = _DIGITS + ",.Vv"
@@ -90,27 +91,50 @@ class _Cell:
     has_ink: bool
 
 
+# A short title ("TĐ", "XL", "KQ") the engine misread at the rows' scale is read again larger:
+# two letters give the engine little context, and a typewriter's capitals at table size are
+# read as lower case ("Ko" for "KQ", "x" for "XL").
+SHORT_TITLE_CHARS = 4
+SHORT_TITLE_RESCALES = (1.5, 2.0)
+
+
 def _read_titles(reader: Engine, clean: GrayImage, table: Table, bands: int) -> list[str]:
     top, bottom = table.bands[0][0], table.bands[bands - 1][1]
     scale = target_scale(table.bands[bands:] or table.bands)
     titles = []
     for box in cell_boxes(table, (top, bottom), 2):
-        title = scaled(crop(clean, box), scale)
+        image = crop(clean, box)
+        title = scaled(image, scale)
         readable = title.size and min(title.shape) > 4 and has_ink(title)
-        titles.append(" ".join(reader.read_block(title).split()) if readable else "")
+        text = " ".join(reader.read_block(title).split()) if readable else ""
+        if (
+            text
+            and len(text.replace(" ", "")) <= SHORT_TITLE_CHARS
+            and not cols.match_title(text)[0]
+        ):
+            for factor in SHORT_TITLE_RESCALES:
+                again = " ".join(reader.read_block(scaled(image, scale * factor)).split())
+                if cols.match_title(again)[0] is not None:
+                    text = again
+                    break
+        titles.append(text)
     return titles
 
 
 def find_columns(reader: Engine, clean: GrayImage, table: Table) -> tuple[ColumnLayout | None, int]:
-    """The column layout from the title rows, and how many bands the titles take."""
-    best: tuple[ColumnLayout | None, int, int] = (None, 0, 0)
+    """The column layout from the title rows, and how many bands the titles take.
+
+    The most columns recognised wins; between as many, the one that found the name (a list
+    of candidates without its name column is no layout: a title of two lines read as one
+    loses it, and every row with it)."""
+    best: tuple[ColumnLayout | None, int, tuple[int, bool]] = (None, 0, (0, False))
     for bands in range(1, min(MAX_HEADER_BANDS, len(table.bands) - 1) + 1):
         titles = _read_titles(reader, clean, table, bands)
         parts = cols.match_columns(titles)
-        count = cols.recognised_count(parts)
-        if count > best[2]:
-            best = (ColumnLayout(parts, list(table.column_edges), titles), bands, count)
-    layout, bands, count = best
+        score = (cols.recognised_count(parts), bool(set(parts) & NAME_PARTS))
+        if score > best[2]:
+            best = (ColumnLayout(parts, list(table.column_edges), titles), bands, score)
+    layout, bands, (count, _) = best
     if count < MIN_RECOGNISED_COLUMNS:
         return None, 0
     return layout, bands
