@@ -125,6 +125,9 @@ NAME_TOO_SHORT = "họ tên không đủ"
 NAME_CAPITALS = "tên viết hoa không đều"
 PLACE_UNKNOWN = "nơi sinh có từ lạ"
 PLACE_NOT_LISTED = "nơi sinh không có trong danh mục"
+PLACE_CAPITALS = "nơi sinh viết hoa không đều"
+PLACE_STRAY_MARK = "nơi sinh có dấu lạ ở đầu hay cuối"
+_STRAY_MARKS = frozenset("-–—,/_'`")
 DIACRITIC_DOUBT = "dấu dễ đọc nhầm"
 RIVAL_READING = "có cách đọc khác"
 SEX_MIDDLE_MISMATCH = "giới tính không khớp tên đệm"
@@ -630,8 +633,32 @@ class _Numbers:
         self.total.value = restored.value
         self.total.notes.append(restored.reason or "")
 
+    def restore_bonus_separator(self) -> None:
+        """A bonus above the rule's highest that is one of the rule's bonus values with its
+        comma back ("15" for "1,5") lost its comma: taken as such, noted, not doubted (the sum
+        still has to confirm it)."""
+        if self.bonus is None or self.bonus.failures or not self.rule.bonus_values:
+            return
+        parsed = self._number(self.bonus)
+        digits = _squeeze_digits(self.bonus.reading.text)
+        if (
+            parsed.number is None
+            or parsed.number <= max(self.rule.bonus_values)
+            or len(digits) < 2
+            or digits != self.bonus.reading.text.strip().lstrip("+")
+        ):
+            return
+        shifted = Decimal(f"{digits[:-1]}.{digits[-1]}")
+        if shifted not in self.rule.bonus_values:
+            return
+        self.bonus.ocr_value = self.bonus.value
+        self.bonus.value = canonical_number(shifted)
+        self.bonus.parsed = ParsedNumber(self.bonus.value, number=shifted)
+        self.bonus.notes.append(f"{LOST_COMMA_PREFIX} {digits} → {display_number(shifted)}")
+
     def run(self) -> None:
         self.restore_total_separator()
+        self.restore_bonus_separator()
         self.check_cells()
         terms = [*self.scores.values(), *(x for x in (self.total, self.bonus) if x is not None)]
         dependents = [x for x in (self.result, self.ranking) if x is not None]
@@ -825,25 +852,31 @@ def _given_name_sex(token: str, policy: TrustPolicy) -> Sex | None:
     return None
 
 
+def _unknown_name_tokens(tokens: Sequence[str]) -> list[str]:
+    """The tokens of a name that the name statistics do not know in their place (surname
+    first, given name last, middle parts anywhere in between)."""
+    surnames, middles, given = _name_tokens()
+    return [
+        t
+        for i, t in enumerate(tokens)
+        if not (
+            (i == 0 and tone_key(t) in surnames)
+            or (i == len(tokens) - 1 and tone_key(t) in given)
+            or (0 < i < len(tokens) - 1 and tone_key(t) in middles | given | surnames)
+        )
+    ]
+
+
 def _check_name_and_sex(fields: Mapping[str, _Field], policy: TrustPolicy) -> None:
     name, sex = fields.get("full_name"), fields.get("sex")
     tokens = name.value.split() if name is not None and name.value else []
     if name is not None and name.value:
-        surnames, middles, given = _name_tokens()
         if len(tokens) < 2:
             name.fail(NAME_TOO_SHORT)
         elif not _uniform_capitals(tokens):
             name.fail(NAME_CAPITALS)
         else:
-            unknown = [
-                t
-                for i, t in enumerate(tokens)
-                if not (
-                    (i == 0 and tone_key(t) in surnames)
-                    or (i == len(tokens) - 1 and tone_key(t) in given)
-                    or (0 < i < len(tokens) - 1 and tone_key(t) in middles | given | surnames)
-                )
-            ]
+            unknown = _unknown_name_tokens(tokens)
             doubtful = diacritic_doubts(tokens, policy.diacritic_dominance)
             if unknown:
                 name.fail(f"{NAME_UNKNOWN}: {' '.join(unknown)}")
@@ -909,7 +942,14 @@ def _check_birthplace(f: _Field, policy: TrustPolicy) -> None:
             or (t[:1].islower() and tone_key(t) not in unit_words)  # "xà Rịa" for "Bà Rịa"
         )
     ]
-    if unknown and policy.unknown_place_word_fails:
+    mixed = [t for t in words.split() if t[1:] != t[1:].lower() and t != t.upper()]
+    if mixed:
+        # "Long HẢi": a capital inside a word is a misread mark or letter, never print
+        f.fail(f"{PLACE_CAPITALS}: {' '.join(mixed)}")
+    elif f.value.strip()[:1] in _STRAY_MARKS or f.value.strip()[-1:] in _STRAY_MARKS:
+        # "Phước Tân -": a dash or comma at the edge is a speck or a rule read as a mark
+        f.fail(PLACE_STRAY_MARK)
+    elif unknown and policy.unknown_place_word_fails:
         f.fail(f"{PLACE_UNKNOWN}: {' '.join(unknown)}")
     elif not _is_known_place(f.value):
         # Every word exists, yet the whole is no known place: a misread mark most often
@@ -1033,23 +1073,74 @@ def _squeeze_digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit()) or "0"
 
 
-def _rival(f: _Field, policy: TrustPolicy) -> str | None:
+_SAME_LETTER = str.maketrans({"Ð": "Đ", "ð": "đ"})  # the Icelandic eth the engine offers for Đ
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What judging a rival reading needs to know of the row's sheet."""
+
+    exam_year: int | None
+    level: Level | str | None
+    rule: ExamRules | None
+
+
+def _plausible(name: str, parsed: Parsed, context: _Context, policy: TrustPolicy) -> bool:
+    """Whether another reading would itself pass the field's own checks: a rival the checks
+    would reject (a birth year a century off, an unknown name syllable or a rare spelling of
+    a common one, a place that is on no list) is no real alternative."""
+    value = parsed.value
+    if value is None or parsed.reason is not None:
+        return False
+    if name == "birth_date":
+        if not isinstance(parsed, ParsedDate) or parsed.year is None:
+            return False
+        if context.exam_year is None:
+            return True
+        low, high = policy.age_range(context.level)
+        return low <= context.exam_year - parsed.year <= high
+    if name == "full_name":
+        tokens = value.split()
+        return (
+            len(tokens) >= 2
+            and _uniform_capitals(tokens)
+            and not _unknown_name_tokens(tokens)
+            and not diacritic_doubts(tokens, policy.diacritic_dominance)
+        )
+    if name == "birthplace":
+        return _is_known_place(value)
+    return True
+
+
+def _rival(f: _Field, context: _Context, policy: TrustPolicy) -> str | None:
     """Another reading the engine itself found plausible, for a field no sum confirms.
 
     Digits in dates and candidate numbers (0/9, 1/7, 3/8) are misread at high confidence; when
-    the engine's runner-up for a character is not negligible, a person decides.  A field the
-    arithmetic confirms does not need this: a wrong digit would break the sum.
+    the engine's runner-up for a character is not negligible *and* reads as a different value
+    that would pass the field's own checks, a person decides.  An alternative that means the
+    same ("6.5" for "6,5", "Ð" for "Đ") or that the checks would reject ("15-10-1889", "Nar")
+    is no rival.  A field the arithmetic confirms does not need this: a wrong digit would
+    break the sum.
     """
     if f.support is _Support.STRONG or f.ocr_value is not None:
         return None  # confirmed by the sum, or already repaired by it (reason recorded)
-    others = [a for a in f.reading.alternatives if a.text not in (f.reading.text, f.value)]
-    if not others:
-        return None
-    best = max(others, key=lambda a: a.confidence)
-    return best.text if best.confidence >= policy.rival_confidence else None
+    mine = (f.value or "").translate(_SAME_LETTER)
+    others = sorted(
+        (a for a in f.reading.alternatives if a.text not in (f.reading.text, f.value)),
+        key=lambda a: -a.confidence,
+    )
+    for alternative in others:
+        if alternative.confidence < policy.rival_confidence:
+            break
+        parsed = _parse(f.name, alternative.text, context.exam_year, context.rule)
+        if parsed.value is not None and parsed.value.translate(_SAME_LETTER) == mine:
+            continue
+        if _plausible(f.name, parsed, context, policy):
+            return alternative.text
+    return None
 
 
-def _finish(f: _Field, policy: TrustPolicy, sample_key: str) -> FieldResult:
+def _finish(f: _Field, policy: TrustPolicy, sample_key: str, context: _Context) -> FieldResult:
     notes = list(f.notes)
     if f.failures:
         status = FieldStatus.NEEDS_REVIEW
@@ -1064,7 +1155,7 @@ def _finish(f: _Field, policy: TrustPolicy, sample_key: str) -> FieldResult:
         threshold = (
             policy.min_confidence_unchecked if f.support is _Support.NONE else policy.min_confidence
         )
-        rival = _rival(f, policy)
+        rival = _rival(f, context, policy)
         if f.auto_allowed and confidence >= threshold and rival is None:
             status = FieldStatus.AUTO
             reasons = notes
@@ -1163,7 +1254,10 @@ def assess_row(
     return RowResult(
         row_number=row_number,
         box=box,
-        fields={name: _finish(f, policy, sample_key) for name, f in fields.items()},
+        fields={
+            name: _finish(f, policy, sample_key, _Context(exam_year, level, rule))
+            for name, f in fields.items()
+        },
     )
 
 

@@ -691,3 +691,78 @@ def test_a_possible_total_is_never_reinterpreted() -> None:
     row = assess(readings(cells))
     assert row.fields["total"].value == "45" and row.fields["total"].ocr_value == "45"
     assert row.fields["total"].status is REVIEW
+
+
+def _with(cells: dict[str, Reading], name: str, reading: Reading) -> dict[str, Reading]:
+    return {**cells, name: reading}
+
+
+def test_a_plausible_rival_date_keeps_the_date_for_a_person() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    alternatives = (Alternative("12/08/1978", 0.4),)
+    row = assess(_with(cells, "birth_date", Reading("12/03/1978", CONF, alternatives)))
+    assert row.fields["birth_date"].status is REVIEW
+    assert row.fields["birth_date"].reason == "có cách đọc khác: 12/08/1978"
+
+
+@pytest.mark.parametrize(
+    "alternative",
+    [
+        "12.03.1978",  # the same date with other separators
+        "12/03/1878",  # a birth year no candidate of 1995 can have
+        "12/O3/1978",  # not a date at all
+    ],
+)
+def test_alternatives_that_are_no_real_rival_do_not_stop_a_date(alternative: str) -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    reading = Reading("12/03/1978", CONF, (Alternative(alternative, 0.6),))
+    assert assess(_with(cells, "birth_date", reading)).fields["birth_date"].status is AUTO
+
+
+def test_a_rival_name_must_be_made_of_known_names() -> None:
+    cells = readings(
+        texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"], name="Lê Văn Huy", sex="Nam")
+    )
+    unknown = Reading("Lê Văn Huy", CONF, (Alternative("Lê Văn Huỵ", 0.5),))
+    # "Vân" is a name, but a rare spelling beside "Văn": the checks would doubt it as well
+    others = (Alternative("Lê Vân Huy", 0.5), Alternative("Lê Văn Duy", 0.3))
+    known = Reading("Lê Văn Huy", CONF, others)
+    assert assess(_with(cells, "full_name", unknown)).fields["full_name"].status is AUTO
+    field = assess(_with(cells, "full_name", known)).fields["full_name"]
+    assert field.status is REVIEW and field.reason == "có cách đọc khác: Lê Văn Duy"
+
+
+def test_bonus_read_without_its_comma() -> None:
+    cells = texts(1996, Level.BTVH, ["6", "7,5", "5", "8", "6", "9"], bonus="1,5")
+    cells["bonus"] = "15"
+    row = assess(readings(cells), 1996, Level.BTVH)
+    bonus = row.fields["bonus"]
+    assert bonus.value == "1.5" and bonus.ocr_value == "15" and bonus.status is AUTO
+    assert row.fields["total"].status is AUTO
+
+
+def test_bonus_that_is_no_allowed_value_even_with_a_comma_is_doubted() -> None:
+    cells = texts(1996, Level.BTVH, ["6", "7,5", "5", "8", "6", "9"], bonus="1,5")
+    cells["bonus"] = "17"  # 1,7 is no bonus the rule gives
+    row = assess(readings(cells), 1996, Level.BTVH)
+    assert row.fields["bonus"].status is REVIEW
+
+
+@pytest.mark.parametrize(
+    ("place", "reason"),
+    [
+        ("Long HẢi", "nơi sinh viết hoa không đều: HẢi"),
+        ("Phước Tân -", "nơi sinh có dấu lạ ở đầu hay cuối"),
+    ],
+)
+def test_birthplace_misread_marks(place: str, reason: str) -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    field = assess(_with(cells, "birthplace", Reading(place, CONF))).fields["birthplace"]
+    assert field.status is REVIEW and field.reason == reason
+
+
+@pytest.mark.parametrize("place", ["Long Hải", "LONG HẢI", "Vũng Tàu - Côn Đảo"])
+def test_birthplace_written_as_sheets_write_it(place: str) -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    field = assess(_with(cells, "birthplace", Reading(place, CONF))).fields["birthplace"]
+    assert field.status is AUTO
