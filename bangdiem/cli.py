@@ -11,6 +11,7 @@ import typer
 
 from bangdiem.serving import serve as serve_apps
 from ingest.cli import ingest
+from lookup_api.cli import keys_app, verify_command
 from publishing.cli import log_app, publish_command
 from records.db import migrate, session_scope
 from records.export_format import write_csv, write_jsonl, write_xlsx
@@ -34,6 +35,8 @@ app.add_typer(lookup_app, name="lookup")
 app.add_typer(users_app, name="users")
 app.add_typer(log_app, name="log")
 app.command("publish")(publish_command)
+app.add_typer(keys_app, name="keys")
+app.command("verify")(verify_command)
 app.add_typer(scans_app, name="scans", help="Ảnh quét mẫu: sinh bộ bảng điểm giả lập có đáp án.")
 app.command("ingest", help="Nạp lô ảnh quét: tệp → trang → nhận dạng → cơ sở dữ liệu.")(ingest)
 
@@ -117,6 +120,42 @@ def table(
         raise typer.Exit(3) from error
     write_grid_csv(grid, out, confidence=confidence)
     typer.echo(f"Đã ghi {len(grid)} dòng × {len(grid[0]) if grid else 0} cột vào {out}.")
+
+
+@app.command("backup")
+def backup_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Tệp sao lưu (.tar) sẽ ghi.")],
+) -> None:
+    """Sao lưu cơ sở dữ liệu (cán bộ và công khai), ảnh quét gốc và ảnh trang vào một tệp."""
+    from records.backup import BackupError, backup
+
+    settings = load_settings()
+    try:
+        manifest = backup(settings, out)
+    except BackupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from error
+    members = manifest["members"]
+    count = len(members) if isinstance(members, dict) else 0
+    typer.echo(f"Đã sao lưu {count} mục vào {out}.")
+
+
+@app.command("restore")
+def restore_command(
+    archive: Annotated[Path, typer.Argument(help="Tệp sao lưu do 'bangdiem backup' tạo.")],
+    force: Annotated[bool, typer.Option(help="Ghi đè cơ sở dữ liệu đang có dữ liệu.")] = False,
+) -> None:
+    """Khôi phục từ một bản sao lưu (kiểm tra mã băm từng mục trước khi ghi)."""
+    from records.backup import BackupError, restore
+
+    settings = load_settings()
+    try:
+        manifest = restore(settings, archive, force=force)
+    except BackupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from error
+    migrate(settings)  # a backup from an older release is brought up to this one's schema
+    typer.echo(f"Đã khôi phục bản sao lưu lúc {manifest.get('created_at')}.")
 
 
 @review_app.command("serve")
