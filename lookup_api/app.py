@@ -246,12 +246,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
         )
 
+    from lookup_api.routes_shares import share_router  # it imports this module
+
+    app.include_router(share_router(service))
     return app
 
 
 def _page_context(settings: Settings, **values: Any) -> dict[str, Any]:
     return {
         "keeper": settings.record_keeper,
+        "share_days": settings.share_days,
         "subject_names": SUBJECT_NAMES,
         "result_words": RESULT_WORDS,
         "answer": None,

@@ -114,6 +114,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Days the public processing log (searches, verifications) is kept before deletion.",
     ),
     Setting(
+        "BANGDIEM_SHARE_DAYS",
+        "30",
+        "Days a verification code a holder makes for an employer stays valid when the holder "
+        "does not choose (the holder may choose 1 to 90).",
+    ),
+    Setting(
+        "BANGDIEM_PUBLIC_BASE_URL",
+        "http://127.0.0.1:8701",
+        "Address the public reaches the lookup service at; the verification links, QR codes and "
+        "letters name it.",
+    ),
+    Setting(
+        "BANGDIEM_SIGNING_KEY_FILE",
+        "",
+        "PEM file of the Ed25519 private key that signs verification letters (`bangdiem keys "
+        "generate --out PATH`; keep it out of the repository, mode 0600). Empty: a key is made "
+        "once in BANGDIEM_DATA_DIR/signing-key.pem (fine for a demo, not for production).",
+    ),
+    Setting(
         "BANGDIEM_HOST",
         "127.0.0.1",
         "Address the web services listen on.",
@@ -155,6 +174,9 @@ class Settings:
     host: str
     review_port: int
     lookup_port: int
+    share_days: int = 30
+    public_base_url: str = "http://127.0.0.1:8701"
+    signing_key_file: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -229,4 +251,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         host=_value(source, "BANGDIEM_HOST"),
         review_port=int(_value(source, "BANGDIEM_REVIEW_PORT")),
         lookup_port=int(_value(source, "BANGDIEM_LOOKUP_PORT")),
+        share_days=int(_value(source, "BANGDIEM_SHARE_DAYS")),
+        public_base_url=_value(source, "BANGDIEM_PUBLIC_BASE_URL").rstrip("/"),
+        signing_key_file=_value(source, "BANGDIEM_SIGNING_KEY_FILE"),
     )
