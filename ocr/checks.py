@@ -113,6 +113,7 @@ RESULT_MISMATCH = "kết quả không khớp quy chế"
 RESULT_UNCHECKED = "không kiểm tra được kết quả"
 RANKING_MISMATCH = "xếp loại không khớp quy chế"
 RANKING_UNKNOWN = "xếp loại không rõ"
+RANKING_CASE = "xếp loại viết hoa không đúng"
 BONUS_MISMATCH = "điểm cộng không khớp"
 BONUS_OUT_OF_RANGE = "điểm cộng ngoài mức quy chế"
 NO_RULE = "không rõ quy chế năm thi"
@@ -764,10 +765,24 @@ class _Numbers:
             ranking_ok = self.ranking_agrees(scores, bonus)
             if ranking_ok is None:
                 self.ranking.fail(RANKING_UNKNOWN)
+            elif ranking_ok and not _printed_case(self.ranking.value or ""):
+                self.ranking.fail(RANKING_CASE)
             elif ranking_ok:
                 self.ranking.supported(support)
             else:
                 self.ranking.fail(RANKING_MISMATCH)
+
+
+def _printed_case(word: str) -> bool:
+    """Whether a ranking has the capitals sheets print: initials in capitals ("TB", "K"),
+    words with a capital first ("Khá", "Trung bình") or all in capitals.  A lower-case "g" or
+    a "Tb" is a misread letter, though it names the same ranking."""
+    letters = [w for w in word.replace(".", " ").split() if w]
+    if not letters or word == word.upper():
+        return True
+    if len(letters) == 1 and len(letters[0]) <= 2:
+        return False  # initials that are not all capitals
+    return letters[0][:1].isupper() and all(w[1:] == w[1:].lower() for w in letters)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -766,3 +766,17 @@ def test_birthplace_written_as_sheets_write_it(place: str) -> None:
     cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
     field = assess(_with(cells, "birthplace", Reading(place, CONF))).fields["birthplace"]
     assert field.status is AUTO
+
+
+@pytest.mark.parametrize(
+    ("written", "status"), [("tb", REVIEW), ("Tb", REVIEW), ("TB", AUTO), ("trung bình", REVIEW)]
+)
+def test_ranking_in_letters_no_sheet_prints(written: str, status: FieldStatus) -> None:
+    # The same ranking by the rule, but a lower-case initial is a misread letter.
+    cells = texts(1995, Level.THPT, ["6", "5,5", "5", "6", "5", "6"])
+    assert cells["ranking"] == "Trung bình"
+    cells["ranking"] = written
+    field = assess(readings(cells)).fields["ranking"]
+    assert field.status is status
+    if status is REVIEW:
+        assert field.reason == "xếp loại viết hoa không đúng"
