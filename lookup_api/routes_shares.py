@@ -37,6 +37,7 @@ UNKNOWN_CODE = "Mã xác minh không đúng hoặc không tồn tại. Hãy ki�
 UNKNOWN_SHARE = "Không tìm thấy mã này, hoặc khoá quản lý không đúng."
 NO_RECORD = "Không tìm thấy hồ sơ với thông tin này."
 NO_LETTER = "Chỉ cấp thư khi mã còn hiệu lực (mã này: {status})."
+NO_STORE = {"Cache-Control": "no-store"}  # codes, keys and records stay out of shared caches
 
 
 class ShareIn(BaseModel):
@@ -204,7 +205,7 @@ class Sharing:
         return Response(
             pdf,
             media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            headers={"Content-Disposition": f'attachment; filename="{name}"', **NO_STORE},
         )
 
 
@@ -246,7 +247,9 @@ def share_router(service: Service) -> APIRouter:
             "error": None,
             **values,
         }
-        return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)
+        return TEMPLATES.TemplateResponse(
+            request, name, context, status_code=status_code, headers=NO_STORE
+        )
 
     # ---- JSON API -------------------------------------------------------------------------
 
@@ -258,7 +261,8 @@ def share_router(service: Service) -> APIRouter:
         responses=ERRORS,
         tags=["xác minh"],
     )
-    def api_create(body: ShareIn, prefix: Guarded) -> ShareOut:
+    def api_create(body: ShareIn, prefix: Guarded, response: Response) -> ShareOut:
+        response.headers.update(NO_STORE)
         try:
             created = sharing.create(body.public_id, body.birth, body.for_whom, body.days, prefix)
         except ShareError as error:
@@ -282,7 +286,8 @@ def share_router(service: Service) -> APIRouter:
         responses=ERRORS,
         tags=["xác minh"],
     )
-    def api_verify(body: VerifyIn, prefix: Guarded) -> VerifyOut:
+    def api_verify(body: VerifyIn, prefix: Guarded, response: Response) -> VerifyOut:
+        response.headers.update(NO_STORE)
         try:
             found = sharing.verify(body.code, body.verifier, prefix)
         except ShareError as error:
@@ -305,8 +310,10 @@ def share_router(service: Service) -> APIRouter:
     def api_uses(
         code: str,
         prefix: Guarded,
+        response: Response,
         x_manage_token: Annotated[str | None, Header(max_length=100)] = None,
     ) -> UsesOut:
+        response.headers.update(NO_STORE)
         share, status, _, uses = sharing.holder(code, x_manage_token, prefix, "view")
         return _uses_out(share, status, uses)
 
@@ -320,8 +327,10 @@ def share_router(service: Service) -> APIRouter:
     def api_revoke(
         code: str,
         prefix: Guarded,
+        response: Response,
         x_manage_token: Annotated[str | None, Header(max_length=100)] = None,
     ) -> UsesOut:
+        response.headers.update(NO_STORE)
         share, status, _, uses = sharing.holder(code, x_manage_token, prefix, "revoke")
         return _uses_out(share, status, uses)
 

@@ -238,6 +238,7 @@ def test_portal_pages_from_search_to_revocation(
 
     holder = client.get(manage)
     assert holder.status_code == 200 and EMPLOYER in holder.text
+    assert holder.headers["cache-control"] == "no-store"  # it carries the management key
     assert "Các lượt xác minh" in holder.text and "Thu hồi mã" in holder.text
     stranger = client.get(f"/ma/{code}/quan-ly?khoa=sai")
     assert stranger.status_code == 404 and EMPLOYER not in stranger.text
