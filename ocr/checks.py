@@ -28,14 +28,16 @@ How the evidence is combined (``TrustPolicy`` holds every number):
    production.  The draw is a hash of (``sample_key``, field name): reruns agree.
 
 Repairs.  When the total does not match, the checks may fix one score: among the *doubtful*
-cells (engine confidence below ``repair_below``, or doubted by the parser or by a range/step
-check), every single-cell change drawn from the engine's alternative readings, the plausible
-digit confusions (1↔7, 3↔8, 5↔6, 0↔8, 3↔5) and a lost ",5" is tried; for an unreadable cell the
-value the total implies is tried too.  A change is a solution if the identity then holds and the
-result and ranking read on the sheet agree with the rule.  Only when exactly one solution exists,
-and the total is itself well read (``repair_anchor_confidence``), is it applied; the value
-before the repair is kept in ``FieldResult.ocr_value`` and the reason says what was changed
-("đã sửa theo tổng điểm: 7 → 1").
+cells (engine confidence below ``repair_below``, an engine runner-up at
+``repair_rival_confidence`` or more, or doubted by the parser or by a range/step check), every
+single-cell change drawn from the engine's alternative readings, the plausible digit confusions
+(1↔7, 3↔8, 5↔6, 0↔8, 3↔5) and a lost ",5" is tried; for an unreadable cell the value the total
+implies is tried too.  A change is a solution if the identity then holds and the result and
+ranking read on the sheet agree with the rule.  The confident cells are never changed, but an
+engine alternative of one that balances the row as well makes the repair ambiguous.  Only when
+exactly one solution exists, and the total is itself well read (``repair_anchor_confidence``),
+is it applied; the value before the repair is kept in ``FieldResult.ocr_value`` and the reason
+says what was changed ("đã sửa theo tổng điểm: 7 → 1").
 
 The repaired field is accepted automatically only if the engine's own alternatives proposed the
 new value *and* every other term of the identity was read above ``min_confidence``: then two
@@ -170,6 +172,8 @@ class TrustPolicy:
       cells are never changed (they are flagged instead).
     - ``repair_anchor_confidence`` 0.90: the total must be read at least this well to repair a
       score from it.
+    - ``repair_rival_confidence`` 0.25: a cell read above ``repair_below`` is still doubtful
+      (may be repaired) when the engine rates another reading of it at least this high.
     - ``repair_confusions``: digit pairs a print or a photocopy turns into each other.
     - ``repair_lost_half``: a ",5" may be lost (7,5 read 7).
     - ``alternative_min_confidence`` 0.05: engine alternatives below this are noise.
@@ -191,6 +195,7 @@ class TrustPolicy:
     failed_check_factor: float = 0.25
     repair_below: float = 0.90
     repair_anchor_confidence: float = 0.90
+    repair_rival_confidence: float = 0.25
     repair_confusions: tuple[tuple[str, str], ...] = (
         ("1", "7"),
         ("3", "8"),
@@ -221,6 +226,7 @@ class TrustPolicy:
             "failed_check_factor",
             "repair_below",
             "repair_anchor_confidence",
+            "repair_rival_confidence",
             "alternative_min_confidence",
             "given_name_sex_max_share",
             "sample_rate",
@@ -492,7 +498,15 @@ class _Numbers:
                 self.total.fail(BONUS_MISMATCH)
 
     def _doubtful(self, f: _Field) -> bool:
-        return f.engine < self.policy.repair_below or bool(f.failures)
+        """A cell read below ``repair_below``, doubted by a check, or whose runner-up the
+        engine itself rates at ``repair_rival_confidence`` or more (a typewriter's 7 read as
+        1 at 0.99 with 7 at 0.8: the character's confidence hides a close call)."""
+        runner_up = max((a.confidence for a in f.reading.alternatives), default=0.0)
+        return (
+            f.engine < self.policy.repair_below
+            or bool(f.failures)
+            or runner_up >= self.policy.repair_rival_confidence
+        )
 
     def _score_candidates(self, subject: str, f: _Field) -> list[tuple[Decimal, bool]]:
         """(value, proposed by the engine) for one doubtful cell."""
@@ -566,6 +580,11 @@ class _Numbers:
             if unreadable and subject not in unreadable:
                 continue  # with an unreadable cell only that cell can change
             if not self._doubtful(f):
+                # A confident cell is never changed, but if one of the engine's own other
+                # readings of it balances the row too, a repair elsewhere is not the only way.
+                others = [v for v, engine in self._score_candidates(subject, f) if engine]
+                if any(self._consistent({**base, subject: v}, bonus) for v in others):
+                    return None
                 continue
             candidates = self._score_candidates(subject, f)
             if f.value is None:

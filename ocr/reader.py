@@ -91,14 +91,16 @@ class _Cell:
     has_ink: bool
 
 
-# A short title ("TĐ", "XL", "KQ") the engine misread at the rows' scale is read again larger:
-# two letters give the engine little context, and a typewriter's capitals at table size are
-# read as lower case ("Ko" for "KQ", "x" for "XL").
+# A short title ("TĐ", "XL", "KQ") the engine misread at the rows' scale is read again: from
+# the gray page too (thresholding thins a typewriter's small capitals) and larger (two letters
+# give the engine little context: "Ko" for "KQ", "x" for "XL").
 SHORT_TITLE_CHARS = 4
-SHORT_TITLE_RESCALES = (1.5, 2.0)
+SHORT_TITLE_RETRIES = ((False, 1.0), (True, 1.5), (False, 2.0), (True, 2.0))
 
 
-def _read_titles(reader: Engine, clean: GrayImage, table: Table, bands: int) -> list[str]:
+def _read_titles(
+    reader: Engine, clean: GrayImage, table: Table, bands: int, gray: GrayImage | None = None
+) -> list[str]:
     top, bottom = table.bands[0][0], table.bands[bands - 1][1]
     scale = target_scale(table.bands[bands:] or table.bands)
     titles = []
@@ -107,13 +109,11 @@ def _read_titles(reader: Engine, clean: GrayImage, table: Table, bands: int) -> 
         title = scaled(image, scale)
         readable = title.size and min(title.shape) > 4 and has_ink(title)
         text = " ".join(reader.read_block(title).split()) if readable else ""
-        if (
-            text
-            and len(text.replace(" ", "")) <= SHORT_TITLE_CHARS
-            and not cols.match_title(text)[0]
-        ):
-            for factor in SHORT_TITLE_RESCALES:
-                again = " ".join(reader.read_block(scaled(image, scale * factor)).split())
+        short = readable and len(text.replace(" ", "")) <= SHORT_TITLE_CHARS
+        if short and not cols.match_title(text)[0]:
+            for thresholded, factor in SHORT_TITLE_RETRIES:
+                source = image if thresholded or gray is None else crop(gray, box)
+                again = " ".join(reader.read_block(scaled(source, scale * factor)).split())
                 if cols.match_title(again)[0] is not None:
                     text = again
                     break
@@ -121,7 +121,9 @@ def _read_titles(reader: Engine, clean: GrayImage, table: Table, bands: int) -> 
     return titles
 
 
-def find_columns(reader: Engine, clean: GrayImage, table: Table) -> tuple[ColumnLayout | None, int]:
+def find_columns(
+    reader: Engine, clean: GrayImage, table: Table, gray: GrayImage | None = None
+) -> tuple[ColumnLayout | None, int]:
     """The column layout from the title rows, and how many bands the titles take.
 
     The most columns recognised wins; between as many, the one that found the name (a list
@@ -129,7 +131,7 @@ def find_columns(reader: Engine, clean: GrayImage, table: Table) -> tuple[Column
     loses it, and every row with it)."""
     best: tuple[ColumnLayout | None, int, tuple[int, bool]] = (None, 0, (0, False))
     for bands in range(1, min(MAX_HEADER_BANDS, len(table.bands) - 1) + 1):
-        titles = _read_titles(reader, clean, table, bands)
+        titles = _read_titles(reader, clean, table, bands, gray)
         parts = cols.match_columns(titles)
         score = (cols.recognised_count(parts), bool(set(parts) & NAME_PARTS))
         if score > best[2]:
@@ -525,7 +527,7 @@ def _read_upright(
         base.needs_context = False
         return base, upright.gray
     base.outcome = PageOutcome.TABLE
-    own_layout, title_bands = find_columns(reader, clean, table)
+    own_layout, title_bands = find_columns(reader, clean, table, cells_image)
     if own_layout is None:
         if context is None or context.columns is None:
             base.needs_context = True

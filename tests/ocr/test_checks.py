@@ -780,3 +780,32 @@ def test_ranking_in_letters_no_sheet_prints(written: str, status: FieldStatus) -
     assert field.status is status
     if status is REVIEW:
         assert field.reason == "xếp loại viết hoa không đúng"
+
+
+def test_confident_digit_with_a_strong_runner_up_is_repaired_from_the_engine() -> None:
+    # A typewriter's 7 read as 1 at 0.99, the engine's runner-up being 7 at 0.8.
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    cells["scores.literature"] = Reading("1", 0.99, (Alternative("7", 0.8),))
+    field = assess(cells).fields["scores.literature"]
+    assert field.value == "7" and field.ocr_value == "1"
+    assert field.status is AUTO
+
+
+def test_confident_digit_with_a_weak_runner_up_is_not_touched() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    cells["scores.literature"] = Reading("1", 0.99, (Alternative("7", 0.1),))
+    field = assess(cells).fields["scores.literature"]
+    assert field.value == "1" and field.status is REVIEW
+
+
+def test_repair_is_ambiguous_when_a_confident_cell_could_balance_the_row_too() -> None:
+    # history 7,5 misread 5,5 at 0.92 (7,5 a weak alternative); math 8 read right but with
+    # 10 as a strong runner-up.  Only math counts as doubtful, yet history's own alternative
+    # balances the row as well: changing math would be a guess, and a wrong one.
+    cells = readings(texts(1995, Level.THPT, ["7", "8", "6", "8", "6", "7,5"]))
+    cells["scores.history"] = Reading("5,5", 0.92, (Alternative("7,5", 0.08),))
+    cells["scores.math"] = Reading("8", 0.99, (Alternative("10", 0.3),))
+    row = assess(cells)
+    assert row.fields["scores.math"].value == "8"
+    assert row.fields["scores.history"].value == "5.5"
+    assert statuses(row)["scores.math"] is REVIEW and statuses(row)["total"] is REVIEW
