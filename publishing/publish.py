@@ -231,3 +231,35 @@ def publish(settings: Settings, now: datetime | None = None) -> PublishSummary:
             )
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def withdraw(settings: Settings, row_ids: list[int], now: datetime | None = None) -> int:
+    """Take these rows' records out of the public model at once (an approver reopened them);
+    return how many were public.  ``publish`` would do the same on its next run; this does not
+    wait for it, so a record found wrong stops being shown as soon as it is reopened."""
+    now = now or datetime.now(UTC)
+    staff = get_engine(settings)
+    with staff.connect() as connection:
+        found = [
+            (row_id, public_id)
+            for row_id, public_id in connection.execute(
+                select(col(Publication.row_id), col(Publication.public_id)).where(
+                    col(Publication.row_id).in_(row_ids), col(Publication.withdrawn_at).is_(None)
+                )
+            )
+        ]
+    if not found:
+        return 0
+    public = public_engine(settings)
+    ensure_schema(public)
+    with public.begin() as connection:
+        connection.execute(
+            delete(public_record).where(public_record.c.public_id.in_([p for _, p in found]))
+        )
+    with staff.begin() as connection:
+        connection.execute(
+            update(Publication)
+            .where(col(Publication.row_id).in_([r for r, _ in found]))
+            .values(withdrawn_at=now, content_hash=None)
+        )
+    return len(found)

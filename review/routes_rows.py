@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
+from publishing.publish import withdraw
 from records.models import AuditEntry, Page, RowField, ScanFile, TableRow
 from review import approval, crops, queue
 from review.decisions import Decision, FieldDecision, NotFoundError, decide
@@ -171,6 +172,7 @@ def reopen_row(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     approval.reopen(db, row_id, version, current.user, reason, settings.four_eyes_fields)
+    withdraw(settings, [row_id])  # no longer verified: off the public side now, not at next publish
     return RedirectResponse(f"/rows/{row_id}", status_code=303)
 
 

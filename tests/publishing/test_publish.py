@@ -66,3 +66,27 @@ def test_hidden_fields_are_not_even_copied(
     assert record["result"] == "passed" and record["exam_year"] == 1990
     assert record["scores_json"] is None and record["total"] is None
     assert record["council"] is None and record["ranking"] is None
+
+
+def test_reopening_in_the_review_app_withdraws_the_record_at_once(
+    settings: Settings, session: Session, approved_page: ReviewPage
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from review.app import create_app
+    from tests.review.conftest import login
+
+    publish(settings)
+    row = approved_page.rows[1]
+    session.refresh(row)
+    client = TestClient(create_app(settings))
+    token = login(client, "minh")
+    response = client.post(
+        f"/rows/{row.id}/reopen",
+        data={"csrf_token": token, "version": str(row.version), "reason": "Sai ngày sinh"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert len(_public(settings)) == 1  # without waiting for the next publish
+    again = publish(settings)
+    assert (again.withdrawn, again.unchanged) == (0, 1)
