@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -9,9 +10,10 @@ import typer
 from sqlalchemy.exc import OperationalError
 
 from ingest.errors import ExitCode
+from ingest.executor import Executor
 from ingest.pipeline import BatchSummary, run_batch
 from records.db import migrate, session_scope
-from records.settings import load_settings
+from records.settings import Settings, load_settings
 from records.vocabulary import FieldStatus
 
 
@@ -57,6 +59,15 @@ def ingest(
         int, typer.Option(help="Số tiến trình đọc song song (0: mỗi lõi CPU một tiến trình).")
     ] = 0,
     progress: Annotated[bool, typer.Option(help="Hiện thanh tiến độ.")] = True,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Địa chỉ bộ điều phối Dask (tcp://MÁY:8786): đọc trang trên cụm máy thay vì "
+            "tiến trình tại chỗ (--workers bị bỏ qua). Cơ sở dữ liệu vẫn ở máy chạy lệnh; thư mục "
+            "dữ liệu và ảnh quét phải nằm trên ổ mà mọi máy trong cụm đọc được, cùng đường dẫn.",
+        ),
+    ] = None,
 ) -> None:
     """Nạp một lô ảnh quét. Chạy lại đúng lệnh này sau khi bị ngắt: tiếp tục phần còn dở."""
     settings = load_settings()
@@ -65,10 +76,43 @@ def ingest(
     if missing:
         typer.echo(f"Không tìm thấy: {', '.join(missing)}", err=True)
         raise typer.Exit(ExitCode.BAD_ARGS)
+    if scheduler is None:
+        _ingest(settings, batch, paths, workers=workers, progress=progress, executor=None)
+        return
+    # Imported here: a local batch does not pay for loading Dask.
+    from ingest.dask_executor import DaskExecutor, SchedulerUnreachableError
+
+    # Workers get absolute paths: the data folder as this machine resolves it.
+    settings = replace(settings, data_dir=settings.data_dir.resolve())
+    try:
+        with DaskExecutor(scheduler) as executor:
+            _ingest(settings, batch, paths, workers=workers, progress=progress, executor=executor)
+    except SchedulerUnreachableError as error:
+        typer.echo(error.reason(), err=True)
+        raise typer.Exit(ExitCode.SCHEDULER) from error
+
+
+def _ingest(
+    settings: Settings,
+    batch: str,
+    paths: list[Path],
+    *,
+    workers: int,
+    progress: bool,
+    executor: Executor | None,
+) -> None:
     try:
         migrate(settings)
         with session_scope(settings) as session:
-            summary = run_batch(session, settings, batch, paths, workers=workers, progress=progress)
+            summary = run_batch(
+                session,
+                settings,
+                batch,
+                paths,
+                workers=workers,
+                progress=progress,
+                executor=executor,
+            )
     except OperationalError as error:
         # Pages committed so far are kept; running the same command again continues.
         typer.echo(f"Lỗi cơ sở dữ liệu, lô dừng lại: {error.orig}", err=True)

@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     BAD_ARGS = 2
     INPUT_FILE = 3  # at least one file was refused; the rest of the batch completed
     DATABASE = 5
+    SCHEDULER = 6  # the Dask scheduler of --scheduler cannot be reached (or was lost)
     INTERRUPTED = 130
 
 

@@ -249,11 +249,15 @@ def run_batch(
     workers: int = 0,
     progress: bool = True,
     page_fn: PageFunction = process_page,
+    executor: Executor | None = None,
 ) -> BatchSummary:
+    """Register ``paths`` into the batch and read its pending pages, on ``executor`` when given
+    (a Dask cluster, say), else on ``workers`` local processes."""
     started = time.monotonic()
     summary = BatchSummary(registered=register_paths(session, batch_name, paths, settings))
     jobs = plan_jobs(session, batch_name, settings)
-    executor = make_executor(workers if len(jobs) > 1 else 1)
+    if executor is None:
+        executor = make_executor(workers if len(jobs) > 1 else 1)
     read_pages(session, settings, jobs, executor, summary, progress=progress, page_fn=page_fn)
     finish_files(session, batch_name)
     summary.seconds = time.monotonic() - started
