@@ -9,14 +9,17 @@ never tells "nothing found" from "too many found".
 from __future__ import annotations
 
 import time
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lookup_api import processing_log
 from lookup_api.guard import RateLimiter, client_prefix, load_verifier
@@ -41,6 +44,12 @@ NOT_FOUND = (
     "định một hồ sơ. Hãy kiểm tra họ tên, ngày sinh, hoặc thêm năm thi."
 )
 PURGE_EVERY = 3600.0
+INVALID = "Dữ liệu gửi lên không hợp lệ."
+STARLETTE_DEFAULTS = {
+    "Not Found": "Không có trang này.",
+    "Method Not Allowed": "Không hỗ trợ cách gửi này.",
+}
+BIRTH_PATTERN = r"^(\d{4}(-\d{2}-\d{2})?|\d{1,2}[/.-]\d{1,2}[/.-]\d{4})$"
 SUBJECT_NAMES = {s.code: s.name_vi for s in SUBJECTS}
 RESULT_WORDS = {"passed": "Đỗ tốt nghiệp", "failed": "Không đỗ"}
 
@@ -48,7 +57,9 @@ RESULT_WORDS = {"passed": "Đỗ tốt nghiệp", "failed": "Không đỗ"}
 class SearchIn(BaseModel):
     full_name: str = Field(min_length=2, max_length=120, description="Họ và tên đầy đủ")
     birth: str = Field(
-        max_length=10, description="Ngày sinh NNNN-TT-NN (hoặc NN/TT/NNNN), hoặc năm sinh NNNN"
+        max_length=10,
+        pattern=BIRTH_PATTERN,
+        description="Ngày sinh NNNN-TT-NN (hoặc NN/TT/NNNN), hoặc năm sinh NNNN",
     )
     exam_year: int | None = Field(default=None, ge=1975, le=2005, description="Năm thi")
     council: str | None = Field(default=None, max_length=200, description="Hội đồng thi")
@@ -134,7 +145,7 @@ class Service:
         self.engine: Engine = public_engine(settings)
         ensure_schema(self.engine)
         self.guard = Guard(settings)
-        self._last_purge = 0.0
+        self._last_purge = -PURGE_EVERY  # the first search purges
 
     def search(self, query: Query, prefix: str) -> SearchAnswer:
         with self.engine.begin() as connection:
@@ -150,6 +161,11 @@ class Service:
         if not found:
             return SearchAnswer(records=[], message=NOT_FOUND)
         return SearchAnswer(records=[public_record_of(row, level) for row, level in found])
+
+    def refused(self, prefix: str, query: tuple[object, ...]) -> None:
+        """Log a refused query too (a fragment, a wildcard): probing must leave a trace."""
+        with self.engine.begin() as connection:
+            processing_log.record(connection, "refused", prefix, query, 0)
 
     def _purge(self, connection: Any) -> None:
         if time.monotonic() - self._last_purge > PURGE_EVERY:
@@ -191,8 +207,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_security_headers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.exception_handler(HTTPException)
-    async def _problem(request: Request, error: HTTPException) -> Response:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, _: RequestValidationError) -> Response:
+        return await _problem(request, HTTPException(422, INVALID))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _problem(request: Request, error: StarletteHTTPException) -> Response:
+        # Starlette's own errors (an unparsable body, an unknown path) answer in the shape
+        # the OpenAPI description declares, and in Vietnamese.
+        if error.status_code == 400:
+            error = HTTPException(422, INVALID)
+        elif error.detail in STARLETTE_DEFAULTS:
+            error = HTTPException(
+                error.status_code, STARLETTE_DEFAULTS[error.detail], headers=error.headers
+            )
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": error.detail}, error.status_code, headers=error.headers)
         return TEMPLATES.TemplateResponse(
@@ -212,7 +240,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     def api_search(body: SearchIn, request: Request, prefix: Guarded) -> SearchAnswer:
         service.guard.check_captcha(request, body.captcha_token)
-        return service.search(_query(body), prefix)
+        try:
+            query = _query(body)
+        except HTTPException:
+            service.refused(prefix, (body.full_name, body.birth))
+            raise
+        return service.search(query, prefix)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)  # no icon; answering keeps browsers' consoles clean
 
     @app.get("/api/health", include_in_schema=False)
     def health() -> dict[str, str]:
@@ -237,6 +274,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             query = Query(clean_name(full_name), clean_birth(birth), year)
             answer = service.search(query, prefix)
         except QueryError as error:
+            service.refused(prefix, (full_name, birth))
             raise HTTPException(422, str(error)) from error
         return TEMPLATES.TemplateResponse(
             request,
@@ -252,9 +290,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+@cache
+def _widget(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8") if path else ""
+
+
 def _page_context(settings: Settings, **values: Any) -> dict[str, Any]:
     return {
         "keeper": settings.record_keeper,
+        "captcha_widget": _widget(settings.captcha_widget_file),
         "share_days": settings.share_days,
         "subject_names": SUBJECT_NAMES,
         "result_words": RESULT_WORDS,

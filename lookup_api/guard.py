@@ -61,7 +61,9 @@ class RateLimiter:
 
     def wait_for(self, prefix: str) -> float:
         """0 when the request may go on; otherwise how long the client should wait."""
-        return self.overall.allow("*") or self.client.allow(prefix)
+        # The client's own limit first: a network already refused must not use up everyone's
+        # allowance (one crawler hammering past its 429s would lock out every citizen).
+        return self.client.allow(prefix) or self.overall.allow("*")
 
 
 def load_verifier(spec: str) -> CaptchaVerifier | None:

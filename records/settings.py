@@ -50,6 +50,17 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder holding Tesseract's traineddata files (vie, eng, osd). Empty: the system default.",
     ),
     Setting(
+        "BANGDIEM_MAX_FILE_BYTES",
+        "2147483648",
+        "A scan file larger than this many bytes (default 2 GiB) is refused before it is read.",
+    ),
+    Setting(
+        "BANGDIEM_DB_RETRY_SECONDS",
+        "30",
+        "How long ingest keeps retrying (5 attempts, doubling waits) to store a page when the "
+        "database connection is lost, before the batch stops with exit code 5.",
+    ),
+    Setting(
         "BANGDIEM_MAX_PAGES_PER_FILE",
         "2000",
         "A scan file with more pages than this is refused (protects against hostile PDFs).",
@@ -107,6 +118,13 @@ SETTINGS: tuple[Setting, ...] = (
         "CAPTCHA hook: a Python callable `module:function(token, client_address) -> bool` that "
         "checks the token a client sends (form field captcha_token or header X-Captcha-Token). "
         "Empty: no CAPTCHA.",
+    ),
+    Setting(
+        "BANGDIEM_CAPTCHA_WIDGET_FILE",
+        "",
+        "HTML fragment put inside the portal's search form when the CAPTCHA is on: the "
+        "provider's widget, which must fill a field named captcha_token (its script's origin "
+        "must also be allowed by the Content-Security-Policy the deployment sends).",
     ),
     Setting(
         "BANGDIEM_LOG_RETENTION_DAYS",
@@ -170,6 +188,7 @@ class Settings:
     lookup_client_rate: tuple[int, float]
     lookup_global_rate: tuple[int, float]
     captcha_verifier: str
+    captcha_widget_file: str
     log_retention_days: int
     host: str
     review_port: int
@@ -177,6 +196,8 @@ class Settings:
     share_days: int = 30
     public_base_url: str = "http://127.0.0.1:8701"
     signing_key_file: str = ""
+    max_file_bytes: int = 2 * 1024**3
+    db_retry_seconds: float = 30.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -247,6 +268,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         lookup_client_rate=_rate(_value(source, "BANGDIEM_LOOKUP_CLIENT_RATE")),
         lookup_global_rate=_rate(_value(source, "BANGDIEM_LOOKUP_GLOBAL_RATE")),
         captcha_verifier=_value(source, "BANGDIEM_CAPTCHA_VERIFIER"),
+        captcha_widget_file=_value(source, "BANGDIEM_CAPTCHA_WIDGET_FILE"),
         log_retention_days=int(_value(source, "BANGDIEM_LOG_RETENTION_DAYS")),
         host=_value(source, "BANGDIEM_HOST"),
         review_port=int(_value(source, "BANGDIEM_REVIEW_PORT")),
@@ -254,4 +276,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         share_days=int(_value(source, "BANGDIEM_SHARE_DAYS")),
         public_base_url=_value(source, "BANGDIEM_PUBLIC_BASE_URL").rstrip("/"),
         signing_key_file=_value(source, "BANGDIEM_SIGNING_KEY_FILE"),
+        max_file_bytes=int(_value(source, "BANGDIEM_MAX_FILE_BYTES")),
+        db_retry_seconds=float(_value(source, "BANGDIEM_DB_RETRY_SECONDS")),
     )

@@ -37,9 +37,11 @@ done
 as_postgres psql -q -p "$port" -d postgres -v ON_ERROR_STOP=1 >&2 <<SQL
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$user') THEN
-    CREATE ROLE $user LOGIN PASSWORD '$password' CREATEDB;
+    CREATE ROLE $user LOGIN PASSWORD '$password' CREATEDB CREATEROLE;
   END IF;
 END \$\$;
+-- CREATEROLE: the tests create and drop the lookup service's read-only role.
+ALTER ROLE $user CREATEROLE;
 SQL
 if ! as_postgres psql -p "$port" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$database'" | grep -q 1; then
   as_postgres createdb -p "$port" -O "$user" "$database" >&2

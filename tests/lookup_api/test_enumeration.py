@@ -295,3 +295,17 @@ def test_the_captcha_hook_guards_the_portal_form(captcha: TestClient) -> None:
         assert "Đỗ tốt nghiệp" not in refused.text
     passed = captcha.post("/", data=form | {"captcha_token": captcha_for_tests.TOKEN})
     assert passed.status_code == 200 and "Đỗ tốt nghiệp" in passed.text
+
+
+def test_a_refused_network_does_not_use_up_everyone_s_allowance(
+    settings: Settings,
+    session: Session,
+    approved_page: ReviewPage,  # noqa: F811
+) -> None:
+    """A crawler already over its own limit keeps hammering: that must not lock out others."""
+    app = create_app(replace(settings, lookup_client_rate=(2, 60.0), lookup_global_rate=(10, 60.0)))
+    crawler = TestClient(app, client=CLIENT)
+    statuses = [_search(crawler, **NOBODY).status_code for _ in range(30)]
+    assert statuses == [200, 200] + [429] * 28
+    citizen = TestClient(app, client=("198.51.100.7", 40000))
+    assert _search(citizen, **NOBODY).status_code == 200

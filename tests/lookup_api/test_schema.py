@@ -94,6 +94,17 @@ def test_generated_requests_get_declared_answers_and_no_server_error(
         _fuzz(operation, GenerationMode.POSITIVE)
 
 
+def test_malformed_requests_get_declared_answers_and_no_server_error(
+    settings: Settings,
+    session: Session,
+    approved_page: ReviewPage,  # noqa: F811
+) -> None:
+    publish(settings)
+    for operation in _operations(settings):
+        if operation.body or operation.path_parameters or operation.query:
+            _fuzz(operation, GenerationMode.NEGATIVE)
+
+
 def test_requests_naming_published_people_match_the_schema(
     settings: Settings,
     session: Session,
