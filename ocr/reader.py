@@ -150,48 +150,85 @@ def align_columns(previous: Sequence[int], current: Sequence[int]) -> dict[int, 
     alignment (Needleman–Wunsch) lets a column be missing on either side (an empty last
     column finds no gap in an unruled list).  Returns current index → previous index.
     """
+    return align_columns_with_merges(previous, current)[0]
+
+
+MERGE_COST = 0.15  # a merged pair must fit clearly better than a missing column
+
+
+def align_columns_with_merges(
+    previous: Sequence[int], current: Sequence[int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """``align_columns``, and the current columns that hold two columns of the page before
+    run together (an unruled list where the gap between "TĐ" and "KK" closed): current index
+    → index of the first of the two previous columns."""
     scale = float(np.median(current)) / max(1.0, float(np.median(previous)))
     a = [w * scale for w in previous]
     b = list(map(float, current))
     gap = 0.6
     rows, cols_ = len(a) + 1, len(b) + 1
+
+    def mismatch(x: float, y: float) -> float:
+        return abs(x - y) / max(x, y, 1.0)
+
+    def merged(i: int, j: int) -> float:
+        return float(cost[i - 2, j - 1]) + mismatch(a[i - 2] + a[i - 1], b[j - 1]) + MERGE_COST
+
     cost = np.zeros((rows, cols_))
     cost[:, 0] = np.arange(rows) * gap
     cost[0, :] = np.arange(cols_) * gap
     for i in range(1, rows):
         for j in range(1, cols_):
-            mismatch = abs(a[i - 1] - b[j - 1]) / max(a[i - 1], b[j - 1], 1.0)
-            cost[i, j] = min(
-                cost[i - 1, j - 1] + mismatch, cost[i - 1, j] + gap, cost[i, j - 1] + gap
-            )
+            options = [
+                cost[i - 1, j - 1] + mismatch(a[i - 1], b[j - 1]),
+                cost[i - 1, j] + gap,
+                cost[i, j - 1] + gap,
+            ]
+            if i >= 2:
+                options.append(merged(i, j))
+            cost[i, j] = min(options)
     # Columns missing at the end (an empty "Ghi chú") cost less than ones in the middle.
     end_gap = gap * 0.3
     pairs: dict[int, int] = {}
+    merges: dict[int, int] = {}
     i = min(range(rows), key=lambda k: cost[k, len(b)] + (len(a) - k) * end_gap)
     j = len(b)
     while i > 0 and j > 0:
-        mismatch = abs(a[i - 1] - b[j - 1]) / max(a[i - 1], b[j - 1], 1.0)
-        if np.isclose(cost[i, j], cost[i - 1, j - 1] + mismatch):
+        if np.isclose(cost[i, j], cost[i - 1, j - 1] + mismatch(a[i - 1], b[j - 1])):
             pairs[j - 1] = i - 1
             i, j = i - 1, j - 1
+        elif i >= 2 and np.isclose(cost[i, j], merged(i, j)):
+            merges[j - 1] = i - 2
+            i, j = i - 2, j - 1
         elif np.isclose(cost[i, j], cost[i - 1, j] + gap):
             i -= 1
         else:
             j -= 1
-    return pairs
+    return pairs, merges
 
 
-def _layout_for(table: Table, previous: ColumnLayout) -> ColumnLayout:
-    """Carry a previous page's columns onto this table (matched by column widths)."""
-    edges = table.column_edges
+def _layout_for(table: Table, previous: ColumnLayout) -> tuple[ColumnLayout, Table]:
+    """Carry a previous page's columns onto this table (matched by column widths).  A column
+    that holds two of the page before's is split in their proportion, so that each field is
+    read from its own cell; the table is returned with that edge added."""
+    edges = list(table.column_edges)
     widths_before = [b - a for a, b in itertools.pairwise(previous.edges)]
     widths_now = [b - a for a, b in itertools.pairwise(edges)]
-    pairs = align_columns(widths_before, widths_now)
-    parts = [
-        previous.fields[pairs[index]] if index in pairs else None
-        for index in range(len(widths_now))
-    ]
-    return ColumnLayout(parts, list(edges), list(previous.titles))
+    pairs, merges = align_columns_with_merges(widths_before, widths_now)
+    parts: list[str | None] = []
+    new_edges = edges[:1]
+    for index in range(len(widths_now)):
+        left, right = edges[index], edges[index + 1]
+        if index in merges:
+            first = merges[index]
+            share = widths_before[first] / max(1, widths_before[first] + widths_before[first + 1])
+            new_edges.append(left + round((right - left) * share))
+            parts += [previous.fields[first], previous.fields[first + 1]]
+        else:
+            parts.append(previous.fields[pairs[index]] if index in pairs else None)
+        new_edges.append(right)
+    layout = ColumnLayout(parts, new_edges, list(previous.titles))
+    return layout, replace(table, column_edges=new_edges)
 
 
 def read_cells(
@@ -533,7 +570,7 @@ def _read_upright(
             base.needs_context = True
             base.outcome = PageOutcome.UNKNOWN_COLUMNS
             return base, upright.gray
-        own_layout = _layout_for(table, context.columns)
+        own_layout, table = _layout_for(table, context.columns)
         base.notes.append("Dùng tiêu đề cột của trang trước")
     base.columns = own_layout
     data_bands = table.bands[title_bands:]
