@@ -920,6 +920,11 @@ def _check_name_and_sex(fields: Mapping[str, _Field], policy: TrustPolicy) -> No
                 name.supported(_Support.CHECKED)
     if sex is None or not sex.value or len(tokens) < 2:
         return
+    # Sex has two values, and a name that passed its own checks and was read well is a second,
+    # independent witness of it ("Thị", "Văn", a given name of one sex): agreement confirms the
+    # reading as the sum confirms a score.  A name in doubt only checks it.
+    sound_name = name is not None and not name.failures and name.engine >= policy.min_confidence
+    agreement = _Support.STRONG if sound_name else _Support.CHECKED
     expected = _expected_sex_from_middle(tokens)
     if expected is not None:
         if expected.value != sex.value:
@@ -927,7 +932,7 @@ def _check_name_and_sex(fields: Mapping[str, _Field], policy: TrustPolicy) -> No
             if name is not None:
                 name.fail(SEX_MIDDLE_MISMATCH)
             return
-        sex.supported(_Support.CHECKED)
+        sex.supported(agreement)
     by_given = _given_name_sex(tokens[-1], policy)
     if by_given is not None:
         if by_given.value != sex.value:
@@ -935,7 +940,7 @@ def _check_name_and_sex(fields: Mapping[str, _Field], policy: TrustPolicy) -> No
             if name is not None:
                 name.fail(SEX_GIVEN_MISMATCH)
         else:
-            sex.supported(_Support.CHECKED)
+            sex.supported(agreement)
 
 
 def _check_date(
@@ -977,6 +982,9 @@ def _check_birthplace(f: _Field, policy: TrustPolicy) -> None:
         )
     ]
     mixed = [t for t in words.split() if t[1:] != t[1:].lower() and t != t.upper()]
+    named = [t for t in words.split() if not t.isdigit() and tone_key(t) not in unit_words]
+    if not mixed and named and not _uniform_capitals(named):
+        mixed = named  # "Đất ĐỎ": one word in capitals, the other not
     if mixed:
         # "Long HẢi": a capital inside a word is a misread mark or letter, never print
         f.fail(f"{PLACE_CAPITALS}: {' '.join(mixed)}")

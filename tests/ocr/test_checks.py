@@ -809,3 +809,28 @@ def test_repair_is_ambiguous_when_a_confident_cell_could_balance_the_row_too() -
     assert row.fields["scores.math"].value == "8"
     assert row.fields["scores.history"].value == "5.5"
     assert statuses(row)["scores.math"] is REVIEW and statuses(row)["total"] is REVIEW
+
+
+def test_sex_confirmed_by_a_well_read_name_is_trusted_at_lower_confidence() -> None:
+    cells = readings(
+        texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"], name="Lê Văn Huy", sex="Nam")
+    )
+    confirmed = assess(_with(cells, "sex", Reading("Nam", 0.85))).fields["sex"]
+    assert confirmed.status is AUTO
+    doubtful_name = _with(cells, "full_name", Reading("Lê Văn Huỵ", CONF))
+    only_checked = assess(_with(doubtful_name, "sex", Reading("Nam", 0.85))).fields["sex"]
+    assert only_checked.status is REVIEW and only_checked.reason == "độ tin cậy thấp"
+
+
+def test_sex_the_name_contradicts_is_never_trusted() -> None:
+    cells = readings(
+        texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"], name="Lê Văn Huy", sex="Nam")
+    )
+    field = assess(_with(cells, "sex", Reading("Nữ", 0.99))).fields["sex"]
+    assert field.status is REVIEW
+
+
+def test_birthplace_with_words_in_mixed_capitals() -> None:
+    cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
+    field = assess(_with(cells, "birthplace", Reading("Đất ĐỎ", CONF))).fields["birthplace"]
+    assert field.status is REVIEW and field.reason == "nơi sinh viết hoa không đều: Đất ĐỎ"
