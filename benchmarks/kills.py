@@ -25,6 +25,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = "lot"
+STARTUP_S = 5.0  # a run's start (imports, migration, worker processes) before it reads a page
 
 
 def start_ingest(folder: Path, data: Path, workers: int) -> subprocess.Popen[bytes]:
@@ -96,15 +97,16 @@ def kill_and_resume(
 ) -> KillRun:
     """Run the batch, killing it ``kills`` times at random moments, then to the end.
 
-    Each kill lands at a random moment within the work still to do (the uninterrupted run's
-    time, scaled by the share of pages not yet stored), so that kills spread over the batch.
+    Each kill lands at a random moment within the work still to do (a start-up allowance plus
+    the uninterrupted run's time scaled by the share of pages not yet stored), so that kills
+    spread over the batch; a run that ends before its kill finishes the batch.
     Bounded: at most ``kills`` kills, ``kills + 3`` runs and ``limit_s`` seconds."""
     report = KillRun()
     started = time.monotonic()
     deadline = started + limit_s
     for _ in range(kills + 3):
         remaining = 1.0 - pages_done(data) / max(pages, 1)
-        delay = rng.uniform(0.2, max(1.0, whole_seconds * remaining))
+        delay = rng.uniform(0.2, whole_seconds * remaining + STARTUP_S)
         process = start_ingest(folder, data, workers)
         report.runs += 1
         if report.kills < kills:
@@ -147,7 +149,7 @@ def whole_run(folder: Path, data: Path, workers: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.kills", description=__doc__)
     parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--pages", type=int, default=6)
+    parser.add_argument("--pages", type=int, default=12)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--root", type=Path, default=Path("var/bench"))
