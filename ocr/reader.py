@@ -547,7 +547,7 @@ def _read_upright(
     cells_image = erase_rules(flat, rules)
     header_bottom = table.box.y if table else height // 3
     found, header_text = read_header(reader, upright.gray, flat, header_bottom)
-    header = SheetHeader(
+    own_header = header = SheetHeader(
         exam_year=found.exam_year, level=found.level, council=found.council, school=found.school
     )
     if header.exam_year is None or header.level is None:
@@ -566,8 +566,10 @@ def _read_upright(
     base.outcome = PageOutcome.TABLE
     own_layout, title_bands = find_columns(reader, clean, table, cells_image)
     if own_layout is None:
-        if context is None or context.columns is None:
-            base.needs_context = True
+        # The page before's columns fit only a page of the same list (another list's columns
+        # laid on this table would read every cell as the wrong field).
+        if context is None or context.columns is None or not same_list(own_header, context.header):
+            base.needs_context = context is None
             base.outcome = PageOutcome.UNKNOWN_COLUMNS
             return base, upright.gray
         own_layout, table = _layout_for(table, context.columns)

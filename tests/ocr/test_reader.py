@@ -7,7 +7,7 @@ import pytest
 
 from ocr.model import ListContext, PageOutcome, RowResult
 from ocr.reader import read_page
-from records.export_format import flat_fields
+from records.export_format import SheetHeader, flat_fields
 from records.vocabulary import FieldStatus
 from tests.samples import Document
 
@@ -101,3 +101,22 @@ def test_review_sample_rate_is_honoured(printed_page: Document) -> None:
     assert FieldStatus.AUTO not in statuses
     reasons = [f.reason or "" for row in everything.rows for f in row.fields.values()]
     assert any("kiểm tra ngẫu nhiên" in reason for reason in reasons)
+
+
+def test_columns_of_another_list_are_not_borrowed(printed_page: Document) -> None:
+    first, _ = read_page(printed_page.image, sample_key="t")
+    assert first.columns is not None and first.header.level == "THPT"
+    # the page's own header block, then the table without its titles
+    header_bottom = min(row.box.y for row in first.rows if row.box) - 120
+    top = min(row.box.y for row in first.rows if row.box) - 5
+    page = np.full_like(printed_page.image, 235)
+    page[:header_bottom] = printed_page.image[:header_bottom]
+    rest = printed_page.image[top:]
+    page[header_bottom + 60 : header_bottom + 60 + rest.shape[0]] = rest[
+        : page.shape[0] - header_bottom - 60
+    ]
+    other = ListContext(first.columns, SheetHeader(1988, "PTTH", "Trường PTTH Bà Rịa"))
+    refused, _ = read_page(page, context=other)
+    assert refused.outcome is PageOutcome.UNKNOWN_COLUMNS and not refused.rows
+    same, _ = read_page(page, context=ListContext(first.columns, first.header))
+    assert same.outcome is PageOutcome.TABLE and len(same.rows) >= len(first.rows) - 2
