@@ -92,7 +92,7 @@ from ocr.parsing import (
     split_candidate_number,
     total_with_lost_separators,
 )
-from records.exam_rules import ExamRules, rules_for
+from records.exam_rules import ExamRules, all_rules, rules_for
 from records.reference_data import (
     HISTORICAL_PLACES,
     NamePeriod,
@@ -354,6 +354,20 @@ def _rule(exam_year: int | None, level: Level | str | None) -> ExamRules | None:
         return rules_for(exam_year, level)
     except ValueError:  # ExamRulesError, or a level code that does not exist
         return None
+
+
+def rule_by_subjects(level: Level | str | None, subjects: set[str]) -> ExamRules | None:
+    """The level's rule when the year is unread but the sheet's subject columns name it: the
+    one configured rule of the level whose subjects are exactly the sheet's (PTTH with biology
+    is the 1981–1992 rule whatever the year).  None when no rule or several fit."""
+    if level is None or not subjects:
+        return None
+    try:
+        code = Level(str(level))
+    except ValueError:
+        return None
+    fits = [r for r in all_rules() if code in r.levels and set(r.subjects) == subjects]
+    return fits[0] if len(fits) == 1 else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1262,6 +1276,9 @@ def assess_row(
     if unknown:
         raise ValueError(f"unknown field names: {sorted(unknown)}")
     rule = _rule(exam_year, level)
+    if rule is None and exam_year is None:
+        subjects = {n[len(SCORE_PREFIX) :] for n in readings if n.startswith(SCORE_PREFIX)}
+        rule = rule_by_subjects(level, subjects)
     fields: dict[str, _Field] = {}
     for name, reading in readings.items():
         parsed = _parse(name, reading.text, exam_year, rule)

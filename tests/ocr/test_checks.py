@@ -17,6 +17,7 @@ from ocr.checks import (
     TrustPolicy,
     assess_row,
     review_rate,
+    rule_by_subjects,
     sampled_for_review,
 )
 from ocr.model import RowResult
@@ -396,7 +397,9 @@ def test_unreadable_score_is_inferred_for_the_reviewer() -> None:
 
 
 @pytest.mark.parametrize(
-    ("year", "level"), [(1960, Level.PTTH), (1995, Level.PTTH), (None, Level.THPT), (1995, None)]
+    ("year", "level"),
+    # (None, PTTH): no year, and no PTTH rule examines these subjects (a foreign language)
+    [(1960, Level.PTTH), (1995, Level.PTTH), (None, Level.PTTH), (1995, None)],
 )
 def test_no_rule_means_review(year: int | None, level: Level | None) -> None:
     cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
@@ -834,3 +837,18 @@ def test_birthplace_with_words_in_mixed_capitals() -> None:
     cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
     field = assess(_with(cells, "birthplace", Reading("Đất ĐỎ", CONF))).fields["birthplace"]
     assert field.status is REVIEW and field.reason == "nơi sinh viết hoa không đều: Đất ĐỎ"
+
+
+def test_unread_year_the_subject_columns_decide_the_rule() -> None:
+    # PTTH with biology is the 1981-1992 rule, whatever the year: the sum is checked with it.
+    cells = readings(texts(1988, Level.PTTH, ["7", "6,5", "5", "8", "6", "7"]))
+    row = assess(cells, None, Level.PTTH)
+    assert statuses(row)["total"] is AUTO and statuses(row)["scores.math"] is AUTO
+    assert row.fields["birth_date"].reason == "không rõ năm thi"
+
+
+def test_rule_by_subjects_only_when_one_rule_fits() -> None:
+    ptth_1980s = set(rules_for(1988, Level.PTTH).subjects)
+    assert rule_by_subjects(Level.PTTH, ptth_1980s) == rules_for(1988, Level.PTTH)
+    assert rule_by_subjects(Level.PTTH, ptth_1980s - {"biology"}) is None
+    assert rule_by_subjects(None, ptth_1980s) is None
