@@ -47,8 +47,10 @@ test: setup lint  ## lint, then the whole suite on SQLite and PostgreSQL
 test-fast: setup
 	$(PY) -m pytest -n 2 -m "not slow and not postgres"
 
-bench: setup  ## print speed and accuracy figures (ours vs img2table, weather-rescue pages)
+bench: setup  ## print speed and accuracy figures (ours vs img2table, weather-rescue pages, review, lookup)
 	$(PY) -m pip install -q -e '.[bench]'
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >&2; } || \
+	  echo "Thiếu wrk (tải cho benchmark tra cứu): sudo apt-get install -y wrk" >&2
 	$(PY) -m benchmarks
 
 clean:

@@ -3,7 +3,9 @@
 (a) the batch on a generated set of every style and degradation level, against img2table +
     Tesseract on the same pages in the same run; (b) the grid reader on the 21 real
     weather-rescue pages, against the published cloud results; (c) the review app's server
-    time per action with 500,000 fields, on SQLite and PostgreSQL (``benchmarks.review``).
+    time per action with 500,000 fields, on SQLite and PostgreSQL (``benchmarks.review``);
+    (d) publishing and the public lookup with 1,000,000 records, on SQLite and PostgreSQL
+    (``benchmarks.lookup``, load from wrk).
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from benchmarks import img2table_peer, review, synthetic, weather
+from benchmarks import img2table_peer, lookup, review, synthetic, weather
 from records.export_format import write_jsonl
 
 WEATHER_DATA = Path(__file__).parent / "data" / "weatherrescue"
+PARTS = ("ours", "img2table", "weather", "review", "lookup")
 
 
 def main() -> None:
@@ -23,15 +26,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--root", type=Path, default=Path("var/bench"))
-    parser.add_argument(
-        "--skip", action="append", default=[], choices=["ours", "img2table", "weather", "review"]
-    )
-    parser.add_argument(
-        "--only", choices=["ours", "img2table", "weather", "review"], help="skip all the others"
-    )
+    parser.add_argument("--skip", action="append", default=[], choices=PARTS)
+    parser.add_argument("--only", choices=PARTS, help="skip all the others")
     args = parser.parse_args()
     if args.only:
-        args.skip = [s for s in ("ours", "img2table", "weather", "review") if s != args.only]
+        args.skip = [s for s in PARTS if s != args.only]
     if "ours" not in args.skip or "img2table" not in args.skip:
         folder = synthetic.sample_set(args.root, args.pages, args.seed)
         files = synthetic.scan_files(folder)
@@ -76,6 +75,8 @@ def main() -> None:
         weather.report(weather.run(WEATHER_DATA))
     if "review" not in args.skip:
         review.run(skip=[])
+    if "lookup" not in args.skip:
+        lookup.run(skip=[])
 
 
 if __name__ == "__main__":
