@@ -73,7 +73,7 @@ def register_file(
 ) -> None:
     """Register one file and its pages (or its failure) and commit."""
     try:
-        scan = identify(path)
+        scan = identify(path, max_bytes=settings.max_file_bytes)
     except IngestError as error:
         summary.failed.append((path.name, error.reason()))
         return

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import OperationalError
 
-from ingest.errors import ExitCode
+from ingest.errors import BatchStoppedError, ExitCode
 from ingest.executor import Executor
 from ingest.pipeline import BatchSummary, run_batch
 from records.db import migrate, session_scope
@@ -113,6 +113,9 @@ def _ingest(
                 progress=progress,
                 executor=executor,
             )
+    except BatchStoppedError as error:  # disk full, database gone: pages stored so far stay
+        typer.echo(error.reason(), err=True)
+        raise typer.Exit(error.exit_code) from error
     except OperationalError as error:
         # Pages committed so far are kept; running the same command again continues.
         typer.echo(f"Lỗi cơ sở dữ liệu, lô dừng lại: {error.orig}", err=True)

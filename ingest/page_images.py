@@ -8,6 +8,7 @@ TIFF pages are read by seeking, so a multi-page TIFF is never loaded whole.
 
 from __future__ import annotations
 
+import errno
 import re
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ import numpy.typing as npt
 from pdf2image import convert_from_path, pdfinfo_from_path
 from PIL import Image
 
-from ingest.errors import CorruptFileError, TooLargeError
+from ingest.errors import CorruptFileError, DiskFullError, TooLargeError
 
 GrayImage = npt.NDArray[np.uint8]
 
@@ -116,9 +117,21 @@ def load_page(path: Path, file_format: str, page: int, *, max_pixels: int) -> Gr
         raise CorruptFileError(f"trang {page}: {error}") from error
 
 
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
 def save_page_image(image: GrayImage, target: Path) -> None:
-    """Write a page image atomically (a killed worker never leaves a half-written file)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Write a page image atomically (a killed worker never leaves a half-written file).
+
+    On a full disk the partial file is removed and DiskFullError stops the batch: the page is
+    not stored, and no truncated image ever carries the final name."""
     partial = target.with_name(target.name + ".part")
-    Image.fromarray(image).save(partial, format="PNG", compress_level=3)
-    partial.replace(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(image).save(partial, format="PNG", compress_level=3)
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        if error.errno in _NO_SPACE:
+            raise DiskFullError(f"{target.parent}: {error.strerror}") from error
+        raise

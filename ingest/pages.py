@@ -13,7 +13,7 @@ from pdf2image import pdfinfo_from_path
 from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 from PIL import Image
 
-from ingest.errors import CorruptFileError, TooLargeError
+from ingest.errors import CorruptFileError, IngestError, TooLargeError
 from ingest.files import InputFile
 
 
@@ -43,16 +43,30 @@ def count_pages(scan: InputFile, *, max_pages: int, max_pixels: int) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(scan.path) as image:
-                pages = int(getattr(image, "n_frames", 1))
-                if pages > max_pages:
-                    raise TooLargeError(f"{name}: {pages} trang (tối đa {max_pages})")
-                for index in range(pages):
-                    image.seek(index)
-                    _check_pixels(image, max_pixels, name)
+                pages = _count_frames(image, max_pages, max_pixels, name)
                 image.seek(0)
                 image.verify()
+    except IngestError:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise TooLargeError(f"{name}: {error}") from error
-    except (OSError, SyntaxError, ValueError, EOFError) as error:
-        raise CorruptFileError(f"{name} ({error})") from error
+    except Exception as error:  # any parser failure on hostile input: the file is corrupt
+        raise CorruptFileError(f"{name} ({type(error).__name__}: {error})"[:480]) from error
     return pages
+
+
+def _count_frames(image: Image.Image, max_pages: int, max_pixels: int, name: str) -> int:
+    """Walk a multi-page image's frames (a TIFF's IFD chain) up to ``max_pages`` and no
+    further, checking each frame's size: a chain of 100,000 IFDs costs no more than the limit,
+    and a chain that loops back on itself ends there (Pillow never revisits an IFD)."""
+    pages = 1
+    _check_pixels(image, max_pixels, name)
+    while True:
+        try:
+            image.seek(pages)
+        except EOFError:
+            return pages
+        pages += 1
+        if pages > max_pages:
+            raise TooLargeError(f"{name}: hơn {max_pages} trang (tối đa {max_pages})")
+        _check_pixels(image, max_pixels, name)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from tqdm import tqdm
 
 from ingest.batch import RegisterSummary, register_paths
-from ingest.errors import IngestError
+from ingest.errors import BatchStoppedError, IngestError
 from ingest.executor import (
     Executor,
     Outcome,
@@ -152,14 +152,21 @@ def _graft(
     summary: BatchSummary,
 ) -> None:
     job = outcome.job
+    if isinstance(outcome.error, BatchStoppedError):
+        raise outcome.error  # disk full: the page stays pending and the batch stops
+    retry = settings.db_retry_seconds
     if outcome.error is not None or outcome.result is None:
         reason = _error_reason(outcome.error or RuntimeError("no result"))
-        mark_failed(session, job.page_id, reason)
+        mark_failed(session, job.page_id, reason, retry_seconds=retry)
         summary.pages_failed.append((_label(session, job.page_id), reason))
         return
     sheet = outcome.result.sheet
     counts = store_result(
-        session, job.page_id, sheet, job.image_path.relative_to(settings.data_dir)
+        session,
+        job.page_id,
+        sheet,
+        job.image_path.relative_to(settings.data_dir),
+        retry_seconds=retry,
     )
     if sheet.outcome is PageOutcome.TABLE:
         summary.pages_done += 1

@@ -3,16 +3,27 @@
 The page's rows, fields and its status "done" are committed together: a process killed before
 the commit leaves the page pending (and it is read again on the next run); after the commit the
 page is never read again.  So no row is lost and none is duplicated, whatever the timing.
+
+A lost database connection (the server restarted, the network dropped) rolls the page's
+transaction back and writes it again, 5 attempts with doubling waits within
+BANGDIEM_DB_RETRY_SECONDS; then DatabaseUnavailableError stops the batch with the page still
+pending.  Writing a page again is safe: it first clears whatever an earlier attempt left.
 """
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypedDict
+from typing import TypedDict, TypeVar
 
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlmodel import Session, col, delete, select
 
+from ingest.errors import DatabaseUnavailableError
 from ocr.checks import SAMPLED
 from ocr.model import Box, PageOutcome, SheetResult
 from records.audit import record
@@ -20,6 +31,10 @@ from records.models import Page, RowField, Sheet, TableRow
 from records.vocabulary import FieldStatus, ProcessingStatus
 
 ACTOR = "system:ocr"
+ATTEMPTS = 5
+DEFAULT_RETRY_SECONDS = 30.0
+
+T = TypeVar("T")
 
 OUTCOME_NOTES = {
     PageOutcome.BLANK: "Trang trắng: không có chữ",
@@ -51,10 +66,57 @@ def _box_columns(box: Box | None) -> _BoxColumns:
     return _BoxColumns(box_x=box.x, box_y=box.y, box_w=box.w, box_h=box.h)
 
 
+def retry_delays(budget_s: float, attempts: int = ATTEMPTS) -> list[float]:
+    """Waits before attempts 2..n, doubling, summing to ``budget_s`` (30 s: 2, 4, 8, 16)."""
+    parts = [2.0**i for i in range(attempts - 1)]
+    return [budget_s * part / sum(parts) for part in parts] if parts else []
+
+
+def with_retry(session: Session, write: Callable[[], T], budget_s: float) -> T:
+    """Run ``write`` (one transaction ending in a commit); when the database connection is
+    lost, roll back and run it again after a wait, a bounded number of times."""
+    delays = retry_delays(budget_s)
+    for attempt in range(1, len(delays) + 2):
+        try:
+            return write()
+        except (OperationalError, InterfaceError, DisconnectionError) as error:
+            # The connection may be gone already; the pool replaces it (pool_pre_ping).
+            with contextlib.suppress(OperationalError, InterfaceError, DisconnectionError):
+                session.rollback()
+            detail = str(getattr(error, "orig", None) or error).strip().splitlines()
+            cause = detail[0][:200] if detail else type(error).__name__
+            if attempt > len(delays):
+                raise DatabaseUnavailableError(
+                    f"{attempt} lần thử trong {sum(delays):.0f} giây; lỗi cuối: {cause}"
+                ) from error
+            wait = delays[attempt - 1]
+            print(
+                f"Mất kết nối cơ sở dữ liệu khi lưu trang ({cause}); thử lại lần "
+                f"{attempt + 1}/{len(delays) + 1} sau {wait:.1f} giây…",
+                file=sys.stderr,
+                flush=True,
+            )
+            time.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def store_result(
-    session: Session, page_id: int, result: SheetResult, image_relpath: Path
+    session: Session,
+    page_id: int,
+    result: SheetResult,
+    image_relpath: Path,
+    *,
+    retry_seconds: float = DEFAULT_RETRY_SECONDS,
 ) -> dict[FieldStatus, int]:
     """Write ``result`` for the page and mark it done; return field counts by status."""
+    return with_retry(
+        session, lambda: _write_result(session, page_id, result, image_relpath), retry_seconds
+    )
+
+
+def _write_result(
+    session: Session, page_id: int, result: SheetResult, image_relpath: Path
+) -> dict[FieldStatus, int]:
     page = session.get(Page, page_id)
     if page is None:
         raise LookupError(f"page {page_id} not found")
@@ -120,7 +182,13 @@ def store_result(
     return counts
 
 
-def mark_failed(session: Session, page_id: int, reason: str) -> None:
+def mark_failed(
+    session: Session, page_id: int, reason: str, *, retry_seconds: float = DEFAULT_RETRY_SECONDS
+) -> None:
+    with_retry(session, lambda: _write_failure(session, page_id, reason), retry_seconds)
+
+
+def _write_failure(session: Session, page_id: int, reason: str) -> None:
     page = session.get(Page, page_id)
     if page is None:
         raise LookupError(f"page {page_id} not found")

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from records.settings import Settings, load_settings
 from records.web import add_security_headers
@@ -26,6 +27,10 @@ from review.templating import render
 from review.values import InvalidValueError
 
 STATIC = Path(__file__).parent / "static"
+DATABASE_DOWN = (
+    "Cơ sở dữ liệu tạm thời không truy cập được. Thay đổi vừa gửi chưa được lưu; "
+    "hãy thử lại sau ít phút."
+)
 
 
 def _wants_json(request: Request) -> bool:
@@ -70,6 +75,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(InvalidValueError)
     async def _invalid(request: Request, error: InvalidValueError) -> Response:
         return _error(request, 422, str(error))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(DisconnectionError)
+    async def _database_down(request: Request, _: Exception) -> Response:
+        # The request's transaction was rolled back with its session: nothing half-applied.
+        # The page is drawn without the user (loading it would need the database).
+        request.state.signed_in = None
+        response = _error(request, 503, DATABASE_DOWN)
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> Response:
