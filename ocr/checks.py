@@ -136,6 +136,7 @@ RIVAL_READING = "có cách đọc khác"
 SEX_MIDDLE_MISMATCH = "giới tính không khớp tên đệm"
 SEX_GIVEN_MISMATCH = "giới tính không khớp tên"
 REPAIRED_FROM_TOTAL = "đã sửa theo tổng điểm"
+TOTAL_FROM_SCORES = "đã sửa tổng theo các điểm"
 INFERRED_FROM_TOTAL = "đã suy ra từ tổng điểm"
 SAMPLED = "kiểm tra ngẫu nhiên"
 
@@ -615,6 +616,55 @@ class _Numbers:
         (subject, value), from_engine = next(iter(solutions.items()))
         return _Solution(subject, value, from_engine)
 
+    def repair_total(self, scores: _Scores, bonus: Decimal) -> bool:
+        """The total, when it is the doubtful term: every score (and the bonus) read well and
+        undoubted, and exactly one of the engine's own other readings of the total balancing
+        them (54,5 read 14,5 with 54,5 as the runner-up).  Two sources agree then, as for a
+        score repaired from the engine's alternatives; the scores, whose sum was spent on
+        choosing the total, are judged by their confidence alone.  Returns whether it did."""
+        total = self.total
+        if total is None or not self._doubtful(total) or total.ocr_value is not None:
+            return False
+        others = [*self.scores.values(), *([self.bonus] if self.bonus is not None else [])]
+        if any(f.failures or f.engine < self.policy.min_confidence for f in others):
+            return False
+        if any(f.value is None for f in self.scores.values()):
+            return False
+        for subject in self.rule.subjects:  # a score's own alternative balancing: ambiguous
+            f = self.scores[subject]
+            if any(
+                self._consistent({**scores, subject: v}, bonus)
+                for v, engine in self._score_candidates(subject, f)
+                if engine
+            ):
+                return False
+        found: dict[Decimal, ParsedNumber] = {}
+        for alternative in total.reading.alternatives:
+            if alternative.confidence < self.policy.alternative_min_confidence:
+                continue
+            parsed = parse_total(alternative.text)
+            if parsed.number is None or parsed.reason is not None or parsed.value == total.value:
+                continue
+            if (
+                self.holds(scores, bonus, parsed)
+                and self.result_agrees(scores, bonus) is not False
+                and self.ranking_agrees(scores, bonus) is not False
+            ):
+                found[parsed.number] = parsed
+        if len(found) != 1:
+            return False
+        number, parsed = next(iter(found.items()))
+        before = total.value
+        total.ocr_value, total.value, total.parsed = before, parsed.value, parsed
+        change = f"{display_value(before)} → {display_number(number)}"
+        total.notes.append(f"{TOTAL_FROM_SCORES}: {change}")
+        total.confidence = min(f.engine for f in others)
+        total.supported(_Support.CHECKED)
+        for f in others:
+            if _counts(f):
+                f.supported(_Support.CHECKED)
+        return True
+
     def _apply(self, solution: _Solution, bonus: Decimal) -> None:
         f = self.scores[solution.subject]
         before = f.value
@@ -714,6 +764,8 @@ class _Numbers:
                 self._apply(solution, bonus or Decimal(0))
                 repaired = True
                 scores = self.current_scores()
+            elif scores is not None and bonus is not None:
+                repaired = self.repair_total(scores, bonus)
         if scores is None or bonus is None:
             for f in terms:
                 f.fail(TOTAL_UNCHECKED)

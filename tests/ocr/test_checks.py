@@ -852,3 +852,24 @@ def test_rule_by_subjects_only_when_one_rule_fits() -> None:
     assert rule_by_subjects(Level.PTTH, ptth_1980s) == rules_for(1988, Level.PTTH)
     assert rule_by_subjects(Level.PTTH, ptth_1980s - {"biology"}) is None
     assert rule_by_subjects(None, ptth_1980s) is None
+
+
+def test_total_misread_is_repaired_from_its_engine_alternative_when_the_scores_are_sound() -> None:
+    cells = texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"])
+    right = cells["total"]
+    wrong = "1" + right[1:]  # the leading digit misread, the engine's runner-up being right
+    row = assess(readings(cells, total=Reading(wrong, 0.97, (Alternative(right, 0.8),))))
+    total = row.fields["total"]
+    assert total.value == display_number(Decimal(right.replace(",", "."))).replace(",", ".")
+    assert total.ocr_value is not None and total.status is AUTO
+    assert total.reason is not None and total.reason.startswith("đã sửa tổng theo các điểm")
+
+
+def test_total_is_not_repaired_when_a_score_is_doubtful() -> None:
+    cells = texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"])
+    right = cells["total"]
+    special = readings(cells, total=Reading("1" + right[1:], 0.97, (Alternative(right, 0.8),)))
+    special["scores.math"] = Reading("6,5", 0.7)
+    row = assess(special)
+    assert row.fields["total"].value == row.fields["total"].ocr_value  # not changed
+    assert row.fields["total"].status is REVIEW
