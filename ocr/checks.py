@@ -357,17 +357,28 @@ def _rule(exam_year: int | None, level: Level | str | None) -> ExamRules | None:
         return None
 
 
-def rule_by_subjects(level: Level | str | None, subjects: set[str]) -> ExamRules | None:
-    """The level's rule when the year is unread but the sheet's subject columns name it: the
-    one configured rule of the level whose subjects are exactly the sheet's (PTTH with biology
-    is the 1981–1992 rule whatever the year).  None when no rule or several fit."""
-    if level is None or not subjects:
+def rule_by_subjects(
+    level: Level | str | None, subjects: set[str], exam_year: int | None = None
+) -> ExamRules | None:
+    """The rule when the year or the level is unread but the sheet's subject columns name it:
+    the one configured rule, of the level and the year where they are known, whose subjects
+    are exactly the sheet's (PTTH with biology is the 1981–1992 rule whatever the year; in
+    1981 the six subjects with biology are PTTH's).  None when no rule or several fit."""
+    if not subjects or (level is None and exam_year is None):
         return None
-    try:
-        code = Level(str(level))
-    except ValueError:
-        return None
-    fits = [r for r in all_rules() if code in r.levels and set(r.subjects) == subjects]
+    code: Level | None = None
+    if level is not None:
+        try:
+            code = Level(str(level))
+        except ValueError:
+            return None
+    fits = [
+        r
+        for r in all_rules()
+        if (code is None or code in r.levels)
+        and (exam_year is None or r.first_year <= exam_year <= r.last_year)
+        and set(r.subjects) == subjects
+    ]
     return fits[0] if len(fits) == 1 else None
 
 
@@ -1328,9 +1339,9 @@ def assess_row(
     if unknown:
         raise ValueError(f"unknown field names: {sorted(unknown)}")
     rule = _rule(exam_year, level)
-    if rule is None and exam_year is None:
+    if rule is None and (exam_year is None or level is None):
         subjects = {n[len(SCORE_PREFIX) :] for n in readings if n.startswith(SCORE_PREFIX)}
-        rule = rule_by_subjects(level, subjects)
+        rule = rule_by_subjects(level, subjects, exam_year)
     fields: dict[str, _Field] = {}
     for name, reading in readings.items():
         parsed = _parse(name, reading.text, exam_year, rule)

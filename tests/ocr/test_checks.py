@@ -399,7 +399,8 @@ def test_unreadable_score_is_inferred_for_the_reviewer() -> None:
 @pytest.mark.parametrize(
     ("year", "level"),
     # (None, PTTH): no year, and no PTTH rule examines these subjects (a foreign language)
-    [(1960, Level.PTTH), (1995, Level.PTTH), (None, Level.PTTH), (1995, None)],
+    # (1960, None): no level, and no rule at all in that year
+    [(1960, Level.PTTH), (1995, Level.PTTH), (None, Level.PTTH), (1960, None)],
 )
 def test_no_rule_means_review(year: int | None, level: Level | None) -> None:
     cells = readings(texts(1995, Level.THPT, ["7", "6,5", "5", "8", "6", "7"]))
@@ -851,7 +852,10 @@ def test_rule_by_subjects_only_when_one_rule_fits() -> None:
     ptth_1980s = set(rules_for(1988, Level.PTTH).subjects)
     assert rule_by_subjects(Level.PTTH, ptth_1980s) == rules_for(1988, Level.PTTH)
     assert rule_by_subjects(Level.PTTH, ptth_1980s - {"biology"}) is None
-    assert rule_by_subjects(None, ptth_1980s) is None
+    assert rule_by_subjects(None, ptth_1980s) is None  # neither level nor year
+    # the level unread: in 1988 only PTTH examines these six subjects
+    assert rule_by_subjects(None, ptth_1980s, 1988) == rules_for(1988, Level.PTTH)
+    assert rule_by_subjects(None, ptth_1980s, 1995) is None
 
 
 def test_total_misread_is_repaired_from_its_engine_alternative_when_the_scores_are_sound() -> None:
