@@ -80,7 +80,10 @@ def plan_jobs(session: Session, batch_name: str, settings: Settings) -> list[Pag
     ]
 
 
-def _label(session: Session, page_id: int) -> str:
+def _label(session: Session, job: PageJob) -> str:
+    if job.order[0]:  # known from planning: no database round trip after the page's commit
+        return f"{job.order[0]} tr. {job.order[1]}"
+    page_id = job.page_id
     page = session.get(Page, page_id)
     scan = session.get(ScanFile, page.scan_file_id) if page else None
     return f"{scan.original_name} tr. {page.page_number}" if page and scan else str(page_id)
@@ -158,7 +161,7 @@ def _graft(
     if outcome.error is not None or outcome.result is None:
         reason = _error_reason(outcome.error or RuntimeError("no result"))
         mark_failed(session, job.page_id, reason, retry_seconds=retry)
-        summary.pages_failed.append((_label(session, job.page_id), reason))
+        summary.pages_failed.append((_label(session, job), reason))
         return
     sheet = outcome.result.sheet
     counts = store_result(
@@ -171,7 +174,7 @@ def _graft(
     if sheet.outcome is PageOutcome.TABLE:
         summary.pages_done += 1
     else:
-        summary.pages_skipped.append((_label(session, job.page_id), OUTCOME_NOTES[sheet.outcome]))
+        summary.pages_skipped.append((_label(session, job), OUTCOME_NOTES[sheet.outcome]))
     summary.rows += len(sheet.rows)
     summary.fields.update({status: n for status, n in counts.items() if n})
 
