@@ -350,7 +350,7 @@ def _why(
         if expected not in [row.public_id for row, _ in found]:
             return f"only other people's records {count}"
         if len(first.birth_date) == 4 and len(query.birth) == 10:
-            return f"a namesake whose sheet gave only the birth year ranked first {count}"
+            return f"a record whose sheet gave only the birth year ranked first {count}"
         if len({row.folded_key for row, _ in found}) == 1:
             return f"namesakes born the same day, ranked by exam year {count}"
         return f"a near name ranked first (exam year, then public id) {count}"
