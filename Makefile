@@ -7,9 +7,10 @@ STAMP := $(VENV)/.installed
 DATA ?= var/demo
 SAMPLE ?= scans/sample
 SAMPLE_PAGES ?= 24
+SOAK_MINUTES ?= 10
 export BANGDIEM_DATA_DIR ?= $(DATA)
 
-.PHONY: setup system-packages scans demo ingest-demo serve test test-fast lint bench clean
+.PHONY: setup system-packages scans demo ingest-demo serve test test-fast lint bench soak clean
 
 setup: system-packages $(STAMP)  ## install everything the project needs
 
@@ -52,6 +53,9 @@ bench: setup  ## print speed and accuracy figures (ours vs img2table, weather-re
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >&2; } || \
 	  echo "Thiếu wrk (tải cho benchmark tra cứu): sudo apt-get install -y wrk" >&2
 	$(PY) -m benchmarks
+
+soak: setup  ## load and soak, SOAK_MINUTES each: 5 reviewers on one batch, then the public service (SQLite, PostgreSQL)
+	$(PY) -m benchmarks.soak --minutes $(SOAK_MINUTES) --database both
 
 clean:
 	rm -rf var $(SAMPLE) build *.egg-info
