@@ -145,6 +145,7 @@ class Service:
         self.engine: Engine = public_engine(settings)
         ensure_schema(self.engine)
         self.guard = Guard(settings)
+        self.log_key = processing_log.log_key(self.engine)  # read once, not per request
         self._last_purge = -PURGE_EVERY  # the first search purges
 
     def search(self, query: Query, prefix: str) -> SearchAnswer:
@@ -152,6 +153,7 @@ class Service:
             found = find(connection, query, self.settings.lookup_max_results)
             processing_log.record(
                 connection,
+                self.log_key,
                 "search",
                 prefix,
                 (query.full_name, query.birth, query.exam_year, query.council),
@@ -165,7 +167,7 @@ class Service:
     def refused(self, prefix: str, query: tuple[object, ...]) -> None:
         """Log a refused query too (a fragment, a wildcard): probing must leave a trace."""
         with self.engine.begin() as connection:
-            processing_log.record(connection, "refused", prefix, query, 0)
+            processing_log.record(connection, self.log_key, "refused", prefix, query, 0)
 
     def _purge(self, connection: Any) -> None:
         if time.monotonic() - self._last_purge > PURGE_EVERY:

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from records.public_db import processing_log, public_state
 
@@ -26,13 +27,31 @@ KEY_NAME = "log_hash_key"
 COLUMNS = ("thời điểm (UTC)", "loại", "mạng của người hỏi", "băm truy vấn", "số kết quả")
 
 
-def _key(connection: Connection) -> bytes:
-    found = connection.execute(
+def _read_key(connection: Connection) -> str | None:
+    found: str | None = connection.execute(
         select(public_state.c.value).where(public_state.c.key == KEY_NAME)
     ).scalar()
+    return found
+
+
+def log_key(engine: Engine) -> bytes:
+    """The read model's hash key, made on first use.  Called once per service process: two
+    processes starting together may both try to make it, and the second then reads the
+    first's (the key is the table's primary key)."""
+    with engine.connect() as connection:
+        found = _read_key(connection)
     if found is None:
-        found = secrets.token_hex(32)
-        connection.execute(insert(public_state).values(key=KEY_NAME, value=found))
+        try:
+            with engine.begin() as connection:
+                connection.execute(
+                    insert(public_state).values(key=KEY_NAME, value=secrets.token_hex(32))
+                )
+        except IntegrityError:
+            pass  # made by another process meanwhile
+        with engine.connect() as connection:
+            found = _read_key(connection)
+    if found is None:
+        raise RuntimeError("the processing log's hash key could not be made")
     return bytes.fromhex(found)
 
 
@@ -43,6 +62,7 @@ def query_hash(key: bytes, *parts: object) -> str:
 
 def record(
     connection: Connection,
+    key: bytes,
     kind: str,
     prefix: str,
     query: tuple[object, ...],
@@ -54,7 +74,7 @@ def record(
             at=now or datetime.now(UTC),
             kind=kind,
             client_prefix=prefix,
-            query_hash=query_hash(_key(connection), kind, *query),
+            query_hash=query_hash(key, kind, *query),
             result_count=count,
         )
     )

@@ -141,7 +141,7 @@ class Sharing:
     def log(
         self, connection: Connection, kind: str, prefix: str, *query: object, count: int
     ) -> None:
-        processing_log.record(connection, kind, prefix, query, count)
+        processing_log.record(connection, self.service.log_key, kind, prefix, query, count)
 
     def create(
         self, public_id: str, birth: str, for_whom: str, days: int | None, prefix: str

@@ -17,14 +17,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
-from sqlalchemy import Connection, or_, select
+from rapidfuzz.distance import OSA, Levenshtein
+from sqlalchemy import Connection, and_, or_, select
 
 from records.public_db import public_record
-from records.vntext import exact_key, folded_key, nfc, normalize_spacing, tone_key
+from records.vntext import folded_key, nfc, normalize_apostrophes, normalize_spacing, search_keys
 
 MAX_SLIPS = 1
-_NAME_RE = re.compile(r"^[^\W\d_]+(?: [^\W\d_]+)+$")  # letters only, two words or more
+# Letters only, two words or more; an apostrophe may join or end a word (H' Ánh, K'Thúy).
+_WORD = r"[^\W\d_]+(?:'[^\W\d_]*)*"
+_NAME_RE = re.compile(rf"^{_WORD}(?: {_WORD})+$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _VN_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -52,7 +54,7 @@ class Query:
 def clean_name(text: str) -> str:
     """The name as typed, checked: whole words of letters, at least two (no wildcards, no
     fragments: a partial name would let anyone sweep a birth date's records)."""
-    name = normalize_spacing(nfc(text))
+    name = normalize_apostrophes(normalize_spacing(nfc(text)))
     if len(name) > 120 or not _NAME_RE.match(name):
         raise QueryError("Hãy nhập đầy đủ họ và tên (chỉ gồm chữ, ít nhất hai tiếng).")
     return name
@@ -83,7 +85,8 @@ def _level(query_keys: tuple[str, str, str], row: Any) -> Match | None:
         return Match.TONE
     if row.folded_key == folded:
         return Match.FOLDED
-    if Levenshtein.distance(row.folded_key, folded, score_cutoff=MAX_SLIPS) <= MAX_SLIPS:
+    # OSA: two neighbouring letters swapped ("Dươgn") is one slip, as people type it.
+    if OSA.distance(row.folded_key, folded, score_cutoff=MAX_SLIPS) <= MAX_SLIPS:
         return Match.FUZZY
     return None
 
@@ -91,14 +94,21 @@ def _level(query_keys: tuple[str, str, str], row: Any) -> Match | None:
 def find(connection: Connection, query: Query, cap: int) -> list[tuple[Any, Match]]:
     """The records at the best match level, or [] when none or more than ``cap``."""
     name = clean_name(query.full_name)
-    keys = (exact_key(name), tone_key(name), folded_key(name))
+    keys = search_keys(name)
     table = public_record.c
     statement = select(public_record)
     if len(query.birth) == 10:
-        # A full date also finds a record whose sheet gave only the year.
-        statement = statement.where(
-            or_(table.birth_date == query.birth, table.birth_date == query.birth[:4])
+        # A full date also finds a record whose sheet gave only the year.  Those are many (a
+        # whole year's), so only the ones that can be one slip away are read: a slip changes
+        # one word, so either every word but the last agrees, or the last word does.
+        words = keys[2].split()
+        head = " ".join(words[:-1]) + " "
+        same_head = and_(table.folded_key >= head, table.folded_key < head + "\x7f")
+        year_only = and_(
+            table.birth_date == query.birth[:4],
+            or_(same_head, table.folded_key.like("% " + words[-1])),
         )
+        statement = statement.where(or_(table.birth_date == query.birth, year_only))
     else:
         # A year alone is broad: no fuzzy matching, the accent-free key must agree.
         statement = statement.where(
@@ -117,9 +127,20 @@ def find(connection: Connection, query: Query, cap: int) -> list[tuple[Any, Matc
             best = [(row, level)]
         elif level == best[0][1]:
             best.append((row, level))
+    if len(query.birth) == 10:
+        # Records born that very day come before those whose sheet gave only the year.
+        same_day = [pair for pair in best if pair[0].birth_date == query.birth]
+        best = same_day or best
     if len(best) > cap:
         return []
-    best.sort(key=lambda pair: (pair[0].exam_year or 0, pair[0].public_id))
+    # Among equals, the spelling nearest the query's marks first (Mynh: Minh before Mạnh).
+    best.sort(
+        key=lambda pair: (
+            Levenshtein.distance(pair[0].tone_key, keys[1]),
+            pair[0].exam_year or 0,
+            pair[0].public_id,
+        )
+    )
     return best
 
 

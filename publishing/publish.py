@@ -27,17 +27,38 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 from sqlmodel import col
 
 from records.db import get_engine
 from records.models import Publication, RowField, Sheet, TableRow
 from records.public_db import ensure_schema, public_engine, public_record
 from records.settings import Settings
-from records.vntext import exact_key, folded_key, nfc, normalize_spacing, tone_key
-from records.vocabulary import SCORE_PREFIX
+from records.vntext import nfc, normalize_spacing, search_keys
+from records.vocabulary import SCORE_PREFIX, SUBJECT_CODES
 
 CHUNK = 5000
+# The fields a public record can carry (what BANGDIEM_PUBLIC_FIELDS may show, and the keys).
+PUBLISHED_FIELDS = (
+    "full_name",
+    "birth_date",
+    "result",
+    "ranking",
+    "total",
+    *(SCORE_PREFIX + code for code in SUBJECT_CODES),
+)
 PUBLIC_ID_BYTES = 12  # 96 random bits, 16 URL-safe characters: not guessable, not sequential
 
 
@@ -63,7 +84,7 @@ def _verified_values(connection: Connection) -> dict[int, dict[str, str | None]]
     statement = (
         select(col(RowField.row_id), col(RowField.name), col(RowField.value))
         .join(TableRow, col(RowField.row_id) == col(TableRow.id))
-        .where(col(TableRow.verified_at).is_not(None))
+        .where(col(TableRow.verified_at).is_not(None), col(RowField.name).in_(PUBLISHED_FIELDS))
     )
     for row_id, name, value in connection.execution_options(yield_per=20000).execute(statement):
         values.setdefault(row_id, {})[name] = value
@@ -126,12 +147,13 @@ def _hash(content: dict[str, Any]) -> str:
 def _public_row(public_id: str, content: dict[str, Any], now: datetime) -> dict[str, Any]:
     name, birth = content["full_name"], content["birth_date"]
     scores = content.get("scores")
+    exact, tone, folded = search_keys(name)
     return {
         "public_id": public_id,
         "full_name": name,
-        "exact_key": exact_key(name),
-        "tone_key": tone_key(name),
-        "folded_key": folded_key(name),
+        "exact_key": exact,
+        "tone_key": tone,
+        "folded_key": folded,
         "birth_date": birth,
         "birth_year": int(birth[:4]),
         "exam_year": content.get("exam_year"),
@@ -144,6 +166,33 @@ def _public_row(public_id: str, content: dict[str, Any], now: datetime) -> dict[
         "scores_json": json.dumps(scores, ensure_ascii=False) if scores is not None else None,
         "published_at": now,
     }
+
+
+_PUBLISHED_NOW = Table(
+    "published_now",
+    MetaData(),
+    Column("row_id", Integer, primary_key=True),
+    Column("digest", String(64), nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _record_published(connection: Connection, hashes: list[tuple[int, str]], now: datetime) -> None:
+    if not hashes:
+        return
+    _PUBLISHED_NOW.create(connection)
+    for chunk in _chunks(hashes):
+        connection.execute(
+            insert(_PUBLISHED_NOW),
+            [{"row_id": row_id, "digest": digest} for row_id, digest in chunk],
+        )
+    publication = Publication.__table__  # type: ignore[attr-defined]
+    connection.execute(
+        update(publication)
+        .where(publication.c.row_id == _PUBLISHED_NOW.c.row_id)
+        .values(content_hash=_PUBLISHED_NOW.c.digest, published_at=now, withdrawn_at=None)
+    )
+    _PUBLISHED_NOW.drop(connection)
 
 
 def publish(settings: Settings, now: datetime | None = None) -> PublishSummary:
@@ -189,6 +238,7 @@ def publish(settings: Settings, now: datetime | None = None) -> PublishSummary:
             new_ids.append({"row_id": row_id, "public_id": public_id})
             summary.published += 1
         to_write.append((row_id, public_id, content, digest))
+    to_write.sort(key=lambda item: item[1])  # random keys inserted in order: a B-tree append
     withdrawn = [
         (row_id, public_id)
         for row_id, (public_id, _, withdrawn_at) in known.items()
@@ -205,7 +255,10 @@ def publish(settings: Settings, now: datetime | None = None) -> PublishSummary:
     public = public_engine(settings)
     ensure_schema(public)
     with public.begin() as connection:
-        gone = [public_id for _, public_id in withdrawn] + [w[1] for w in to_write]
+        # Only rows with a public id from before may have a public record to replace (a crash
+        # after this step leaves one without its hash); new rows have none.
+        replaced = [pid for rid, pid, _, _ in to_write if rid in known]
+        gone = [public_id for _, public_id in withdrawn] + replaced
         for chunk in _chunks(gone):
             connection.execute(delete(public_record).where(public_record.c.public_id.in_(chunk)))
         for chunk in _chunks(to_write):
@@ -214,16 +267,12 @@ def publish(settings: Settings, now: datetime | None = None) -> PublishSummary:
                 [_public_row(pid, content, now) for _, pid, content, _ in chunk],
             )
 
-    # 3. What is now public, recorded on the staff side.
+    # 3. What is now public, recorded on the staff side: the hashes go into a temporary table
+    # and one UPDATE ... FROM applies them (a million single-row UPDATEs took most of a
+    # first publish).
     with staff.begin() as connection:
+        _record_published(connection, [(row_id, digest) for row_id, _, _, digest in to_write], now)
         published = update(Publication).where(col(Publication.row_id) == bindparam("rid"))
-        for chunk in _chunks(to_write):
-            connection.execute(
-                published.values(
-                    content_hash=bindparam("digest"), published_at=now, withdrawn_at=None
-                ),
-                [{"rid": row_id, "digest": digest} for row_id, _, _, digest in chunk],
-            )
         for chunk in _chunks(withdrawn):
             connection.execute(
                 published.values(withdrawn_at=now, content_hash=None),

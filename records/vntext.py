@@ -267,9 +267,17 @@ def normalize_tone_placement(text: str, style: ToneStyle = "new") -> str:
 # --- Keys and ranking ----------------------------------------------------------------------------
 
 
+# Apostrophes in minority names (H'Hen Niê, K'Thúy) come typed or printed as any of these.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "\u2018": "'"})
+
+
+def normalize_apostrophes(text: str) -> str:
+    return text.translate(_APOSTROPHES)
+
+
 def exact_key(name: str) -> str:
-    """NFC, lower case, single spaces: equal keys mean the same spelling of the same name."""
-    return normalize_spacing(casefold_vi(name))
+    """NFC, lower case, single spaces, one apostrophe: equal keys mean the same spelling."""
+    return normalize_apostrophes(normalize_spacing(casefold_vi(name)))
 
 
 def tone_key(name: str) -> str:
@@ -286,6 +294,14 @@ def folded_key(name: str) -> str:
     Lossy on purpose (Hoa == Hòa here); for candidate generation, never for identification.
     """
     return normalize_spacing(fold_accents(tone_key(name)))
+
+
+def search_keys(name: str) -> tuple[str, str, str]:
+    """(exact, tone, folded) keys of ``name``, each step computed once (publishing a million
+    records computes them a million times)."""
+    exact = exact_key(name)
+    tone = normalize_tone_placement(exact, "new")
+    return exact, tone, normalize_spacing(fold_accents(tone))
 
 
 name_search_key = folded_key
