@@ -37,6 +37,7 @@ class SlidingWindow:
         self.count, self.seconds = count, seconds
         self._events: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self._sweep_at = 100_000
 
     def allow(self, key: str, now: float | None = None) -> float:
         """0 when allowed (and counted); otherwise the seconds to wait."""
@@ -48,9 +49,14 @@ class SlidingWindow:
             if len(events) >= self.count:
                 return events[0] + self.seconds - now
             events.append(now)
-            if len(self._events) > 100_000:  # forget idle clients; bounded memory under load
-                for idle in [k for k, v in self._events.items() if not v]:
+            if len(self._events) > self._sweep_at:
+                # Forget clients idle for a whole window: memory stays bounded however many
+                # networks come once (IPv6 /48s are cheap), and sweeping only when the table
+                # doubles keeps the cost per request constant.
+                horizon = now - self.seconds
+                for idle in [k for k, v in self._events.items() if not v or v[-1] <= horizon]:
                     del self._events[idle]
+                self._sweep_at = max(100_000, 2 * len(self._events))
             return 0.0
 
 

@@ -13,7 +13,9 @@ if ! command -v pg_lsclusters >/dev/null 2>&1; then
   echo "Chưa cài PostgreSQL (gói Debian 'postgresql'): chạy 'make setup'." >&2
   exit 1
 fi
-cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')
+# The cluster named main (tests start throwaway clusters beside it), else the first one.
+cluster=$(pg_lsclusters --no-header | awk '$2=="main" {print $1" "$2; exit}')
+[ -n "$cluster" ] || cluster=$(pg_lsclusters --no-header | awk 'NR==1 {print $1" "$2}')
 if [ -z "$cluster" ]; then
   version=$(ls /usr/lib/postgresql | sort -V | tail -n1)
   pg_createcluster "$version" main --port "$port" >&2
