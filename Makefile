@@ -10,7 +10,7 @@ SAMPLE_PAGES ?= 24
 SOAK_MINUTES ?= 10
 export BANGDIEM_DATA_DIR ?= $(DATA)
 
-.PHONY: setup system-packages scans demo ingest-demo serve test test-fast lint bench soak clean
+.PHONY: setup system-packages scans demo ingest-demo serve test test-fast lint bench soak audit clean
 
 setup: system-packages $(STAMP)  ## install everything the project needs
 
@@ -56,6 +56,10 @@ bench: setup  ## print speed and accuracy figures (ours vs img2table, weather-re
 
 soak: setup  ## load and soak, SOAK_MINUTES each: 5 reviewers on one batch, then the public service (SQLite, PostgreSQL)
 	$(PY) -m benchmarks.soak --minutes $(SOAK_MINUTES) --database both
+
+audit: setup  ## known vulnerabilities in the installed dependencies (needs PyPI's advisory service)
+	$(PY) -m pip install -q pip-audit
+	$(VENV)/bin/pip-audit --strict --skip-editable
 
 clean:
 	rm -rf var $(SAMPLE) build *.egg-info
