@@ -41,7 +41,6 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -55,8 +54,10 @@ from pydantic import BaseModel
 from sqlalchemy import create_engine, text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from benchmarks import serving
 from benchmarks.lookup_data import SLIP_KINDS, Loaded, Person, load, slip, unaccented
-from benchmarks.review import _free_port, _postgres_url, _psycopg, stop_server
+from benchmarks.review import _postgres_url, _psycopg
+from benchmarks.serving import stop_server
 from lookup_api.search import Query, QueryError, clean_birth, clean_name, find
 from publishing.publish import PublishSummary, publish
 from records.db import engine_for, migrate
@@ -145,39 +146,7 @@ def timed_bare_app() -> RequestTimes:
 
 
 def start_server(factory: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            factory,
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env={**os.environ, **env},
-        cwd=ROOT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{factory} exited with {process.returncode}")
-        try:
-            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError(f"{factory} did not start within 60 s")
+    return serving.start_server(factory, env, "/api/health")
 
 
 # -- load from wrk -----------------------------------------------------------------------------

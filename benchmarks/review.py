@@ -40,9 +40,7 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -56,7 +54,9 @@ from sqlalchemy import create_engine, text
 from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from benchmarks import serving
 from benchmarks.review_data import Loaded, Shape, load, write_page_image
+from benchmarks.serving import stop_server
 from records.db import engine_for, migrate
 from records.settings import Settings, load_settings
 from records.vocabulary import Role
@@ -201,59 +201,9 @@ def add_staff(settings: Settings, reviewers: int) -> tuple[str, list[str]]:
 # -- the server process ------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def start_server(settings: Settings) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "BANGDIEM_DATA_DIR": str(settings.data_dir),
-        "DATABASE_URL": settings.database_url,
-    }
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "benchmarks.review:timed_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the review server exited with {process.returncode}")
-        try:
-            if httpx.get(base + "/login", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("the review server did not start within 60 s")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    env = {"BANGDIEM_DATA_DIR": str(settings.data_dir), "DATABASE_URL": settings.database_url}
+    return serving.start_server("benchmarks.review:timed_app", env, "/login")
 
 
 # -- the row page as the browser sees it -------------------------------------------------------

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import re
 import shutil
@@ -59,18 +58,18 @@ import httpx
 import numpy as np
 from sqlalchemy import create_engine, text
 
+from benchmarks import serving
 from benchmarks.review import (
     PASSWORD,
     RowOnPage,
-    _free_port,
     _postgres_url,
     _psycopg,
     add_staff,
     parse_row_page,
     start_server,
-    stop_server,
 )
 from benchmarks.review_data import FIELD_NAMES, Shape, load, write_page_image
+from benchmarks.serving import stop_server
 from publishing.publish import publish
 from records.db import engine_for, migrate
 from records.reference_data import NamePeriod, name_statistics
@@ -710,37 +709,7 @@ def load_public(env: dict[str, str], records: int) -> tuple[list[Citizen], float
 
 
 def start_lookup(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "lookup_api.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env={**os.environ, **env},
-        cwd=ROOT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the lookup server exited with {process.returncode}")
-        try:
-            if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("the lookup server did not start within 60 s")
+    return serving.start_server("lookup_api.app:create_app", env, "/api/health")
 
 
 # (kind, weight, expected status)
