@@ -10,17 +10,12 @@ launches the system chromium, never a downloaded browser.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -36,6 +31,7 @@ from sqlmodel import Session
 from lookup_api.app import NOT_FOUND, create_app
 from publishing.publish import publish
 from records.settings import Settings
+from tests.browser import launch, served
 from tests.publishing.conftest import approved_page  # noqa: F401
 from tests.review.conftest import ReviewPage, password_hash, staff  # noqa: F401
 
@@ -55,22 +51,10 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
-def _chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.fail("no system chromium: install the Debian package `chromium` (`make setup` does)")
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as driver:
-        launched = driver.chromium.launch(
-            executable_path=_chromium(),
-            headless=True,
-            args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
-        )
+        launched = launch(driver)
         yield launched
         launched.close()
 
@@ -83,30 +67,8 @@ def portal_url(
 ) -> Iterator[str]:
     """The lookup app under uvicorn, on a read model holding the approved page's records."""
     publish(settings)
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(
-        create_app(settings),
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the lookup app did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
-        assert not thread.is_alive(), "uvicorn did not stop"
+    with served(create_app(settings)) as url:
+        yield url
 
 
 @dataclass

@@ -8,16 +8,11 @@ chromium (Debian package ``chromium``, installed by ``make setup``).
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -33,6 +28,7 @@ from records.models import AuditEntry, Batch, StaffUser
 from records.settings import Settings
 from records.vocabulary import FieldStatus
 from review.app import create_app
+from tests.browser import launch, served
 from tests.review.conftest import PASSWORD, ReviewPage
 
 # SQLite is enough here: the database code is tested on PostgreSQL by the other modules.
@@ -42,15 +38,6 @@ pytestmark = [
 ]
 
 TIMEOUT_MS = 5_000  # for UI updates that wait on a request to the app
-CHROMIUM_CANDIDATES = ("chromium", "chromium-browser")
-
-
-def _chromium() -> str:
-    for name in CHROMIUM_CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.fail("no system chromium: install the Debian package `chromium` (`make setup` does)")
 
 
 @pytest.fixture(scope="module")
@@ -61,60 +48,16 @@ def playwright() -> Iterator[Playwright]:
 
 @pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
-    launched = playwright.chromium.launch(
-        executable_path=_chromium(),
-        headless=True,
-        args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
-    )
+    launched = launch(playwright)
     yield launched
     launched.close()
-
-
-class LiveServer:
-    """The review app under uvicorn in a daemon thread, on a socket this process bound."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind(("127.0.0.1", 0))
-        port = self._socket.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(
-            create_app(settings),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=2,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the review app did not start under uvicorn")
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
-        self._socket.close()
-        assert not self._thread.is_alive(), "uvicorn did not stop"
 
 
 @pytest.fixture
 def live_app(settings: Settings, review_page: ReviewPage) -> Iterator[str]:
     """The base URL of the running app, whose database holds the review page and staff."""
-    server = LiveServer(settings)
-    server.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    with served(create_app(settings)) as url:
+        yield url
 
 
 @pytest.fixture
