@@ -124,16 +124,25 @@ class FontChoice:
 
 
 @cache
-def _installed_files() -> dict[str, Path]:
-    """Font file name -> path, over the system font folders and the vendored ones."""
-    found: dict[str, Path] = {}
+def _installed_files() -> dict[str, list[Path]]:
+    """Font file name -> every path it has, over the system font folders and the vendored
+    ones.  One name may be in several packages: chromium pulls in fonts-liberation (1.x), whose
+    LiberationSerif-Regular.ttf draws differently from fonts-liberation2's."""
+    found: dict[str, list[Path]] = {}
     for root in (VENDORED_DIR, *FONT_DIRS):
         if not root.is_dir():
             continue
         for folder, _dirs, files in sorted(os.walk(root)):
             for name in sorted(files):
-                found.setdefault(name, Path(folder) / name)
+                found.setdefault(name, []).append(Path(folder) / name)
     return found
+
+
+def _path_of(candidate: Candidate, paths: list[Path]) -> Path:
+    """The candidate's file from its own package (fonts-liberation2 -> .../liberation2/), so
+    sample scans look the same whatever else is installed; else the first found."""
+    folder = candidate.package.removeprefix("fonts-")
+    return next((p for p in paths if p.parent.name == folder), paths[0])
 
 
 def _mask_key(font: ImageFont.FreeTypeFont, ch: str) -> tuple[tuple[int, int], bytes]:
@@ -168,9 +177,10 @@ def font_for(role: FontRole) -> FontChoice:
     files = _installed_files()
     rejected: list[str] = []
     for cand in CANDIDATES[role]:
-        path = files.get(cand.file_name)
-        if path is None:
+        paths = files.get(cand.file_name)
+        if not paths:
             continue
+        path = _path_of(cand, paths)
         missing = missing_glyphs(path, REQUIRED[role])
         if missing:
             rejected.append(f"{cand.file_name} (thiếu: {missing[:12]}…)")

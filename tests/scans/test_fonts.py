@@ -55,3 +55,13 @@ def test_missing_font_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None
             fonts.font_for(FontRole.SERIF)
     finally:
         fonts.font_for.cache_clear()
+
+
+def test_a_font_comes_from_its_own_package_when_several_ship_the_same_file() -> None:
+    """Chromium pulls in fonts-liberation 1.x beside fonts-liberation2: the samples must still
+    be drawn with fonts-liberation2's faces, or they change with what else is installed."""
+    from scans.fonts import CANDIDATES, FontRole, font_for
+
+    choice = font_for(FontRole.SERIF)
+    expected = next(c for c in CANDIDATES[FontRole.SERIF] if c.file_name == choice.path.name)
+    assert choice.path.parent.name == expected.package.removeprefix("fonts-")
