@@ -8,9 +8,10 @@ For each database: migrate a fresh one, bulk-load ~39,000 rows × 13 fields of 1
 sheets (``benchmarks.review_data``), add staff accounts, serve the real app
 (``review.app.create_app``) with uvicorn in a subprocess, and drive it over HTTP with
 scripted staff (one approver, the others reviewers) working one batch's queue as the row
-screen's script does: queue → row page → the row strip and the 13 cell crops (fetched as a
-browser does, 6 connections at a time) → one round of live checks → Enter on each field that
-needs a person (the value shown is sent as is) → the approver approves, and also approves the
+screen's script does: queue → row page → the images the page references (the row strip, from
+which SVG cuts the cells; fetched as a browser does, once each, 6 connections at a time) →
+one round of live checks → Enter on each field that needs a person (the value shown is sent
+as is) → the approver approves, and also approves the
 rows the reviewers finished.  Every 10th row a client enters the queue again from the
 dashboard's link (no ``?after=``).  The batch worked is the last one, so its rows have the
 highest ids (the worst case for a queue ordered by id).
@@ -283,6 +284,9 @@ def parse_row_page(html: str) -> RowOnPage:
     return parser.row
 
 
+IMAGE_URL = re.compile(r'(?:src|href)="(/images/(?:rows|fields)/\d+\.png)"')
+
+
 # -- the scripted staff ------------------------------------------------------------------------
 
 
@@ -364,13 +368,16 @@ class Staff:
             self._error("row page", response)
             return None
         row = parse_row_page(response.text)
-        await self.load_images(row)
+        await self.load_images(response.text)
         return row
 
-    async def load_images(self, row: RowOnPage) -> None:
-        """What the browser fetches for the page: the row strip and every cell's crop."""
-        urls = [("row_strip", f"/images/rows/{row.row_id}.png")] + [
-            ("cell_crop", f"/images/fields/{f}.png") for f in row.fields
+    async def load_images(self, html: str) -> None:
+        """What the browser fetches for the page: every image it references, once each (the
+        cells are drawn from the row strip through SVG viewBoxes, so that is one image; a
+        field without a row box still has its own crop)."""
+        urls = [
+            ("row_strip" if "/images/rows/" in url else "cell_crop", url)
+            for url in dict.fromkeys(IMAGE_URL.findall(html))
         ]
         responses = await asyncio.gather(*(self.request(a, "GET", u) for a, u in urls))
         for response, _, _ in responses:
@@ -491,7 +498,7 @@ class Staff:
                 break
             shared.page_loads.append((queue_id, page_id, queue_s + page_s))
             row = parse_row_page(page.text)
-            await self.load_images(row)
+            await self.load_images(page.text)
             passed = await self.review_row(row)
             shared.rows_reviewed += 1
             shared.rows_passing_after_enter_only += passed

@@ -60,6 +60,7 @@ from sqlalchemy import create_engine, text
 
 from benchmarks import serving
 from benchmarks.review import (
+    IMAGE_URL,
     PASSWORD,
     RowOnPage,
     _postgres_url,
@@ -276,12 +277,12 @@ class Person:
         self.csrf = token.group(1)
 
     async def open_row(self, row_id: int) -> RowOnPage | None:
-        """The row page and what the browser fetches with it (row strip, cell crops)."""
+        """The row page and the images the browser fetches with it (once each)."""
         response = await self.request("row page", "GET", f"/rows/{row_id}")
         if response.status_code != 200:
             return None
         row = parse_row_page(response.text)
-        urls = [f"/images/rows/{row.row_id}.png"] + [f"/images/fields/{f}.png" for f in row.fields]
+        urls = dict.fromkeys(IMAGE_URL.findall(response.text))
         await asyncio.gather(*(self.request("image", "GET", u) for u in urls))
         return row
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, exists, or_, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from records.models import Page, RowField, ScanFile, TableRow
 from records.vocabulary import FieldStatus
@@ -71,13 +71,25 @@ def take_next(
         .join(ScanFile, col(Page.scan_file_id) == col(ScanFile.id))
         .where(ScanFile.batch_id == batch_id)
     )
+    # The batch's id range bounds the scan: without it PostgreSQL's planner walks every other
+    # batch's rows by primary key (about 40 ms with 500,000 fields; see benchmarks.review).
+    low, high = session.exec(
+        select(func.min(TableRow.id), func.max(TableRow.id)).where(
+            col(TableRow.page_id).in_(pages)
+        )
+    ).one()
+    if low is None or high is None:
+        release(session, user_id)
+        session.commit()
+        return None
     for start in (after_row_id, 0) if after_row_id else (0,):
         candidates = session.exec(
             select(TableRow.id)
             .where(
                 col(TableRow.page_id).in_(pages),
                 col(TableRow.verified_at).is_(None),
-                col(TableRow.id) > start,
+                col(TableRow.id) > max(start, low - 1),
+                col(TableRow.id) <= high,
                 _free_for(user_id, now),
                 _needs_person(user_id, four_eyes),
             )
