@@ -74,9 +74,7 @@ def take_next(
     # The batch's id range bounds the scan: without it PostgreSQL's planner walks every other
     # batch's rows by primary key (about 40 ms with 500,000 fields; see benchmarks.review).
     low, high = session.exec(
-        select(func.min(TableRow.id), func.max(TableRow.id)).where(
-            col(TableRow.page_id).in_(pages)
-        )
+        select(func.min(TableRow.id), func.max(TableRow.id)).where(col(TableRow.page_id).in_(pages))
     ).one()
     if low is None or high is None:
         release(session, user_id)
