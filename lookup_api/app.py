@@ -66,10 +66,9 @@ class SearchIn(BaseModel):
     captcha_token: str | None = Field(default=None, max_length=4000)
 
 
-class PublicRecord(BaseModel):
+class RecordFields(BaseModel):
     """What the public may see of a verified record; fields the deployment hides are absent."""
 
-    public_id: str = Field(description="Mã hồ sơ công khai (ngẫu nhiên, không theo thứ tự)")
     full_name: str
     birth_date: str
     exam_year: int | None = None
@@ -80,6 +79,12 @@ class PublicRecord(BaseModel):
     ranking: str | None = None
     total: str | None = None
     scores: dict[str, str] | None = None
+
+
+class PublicRecord(RecordFields):
+    """A record found by a search: its fields, its public id and how the name matched."""
+
+    public_id: str = Field(description="Mã hồ sơ công khai (ngẫu nhiên, không theo thứ tự)")
     match: str = Field(description="exact | tone | folded | fuzzy: how the name matched")
 
 

@@ -28,7 +28,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from lookup_api import processing_log, shares
-from lookup_api.app import RESULT_WORDS, SUBJECT_NAMES, TEMPLATES, Guarded, Problem, Service
+from lookup_api.app import (
+    RESULT_WORDS,
+    SUBJECT_NAMES,
+    TEMPLATES,
+    Guarded,
+    Problem,
+    RecordFields,
+    Service,
+)
 from lookup_api.letters import build_letter, local_time
 from lookup_api.shares import MAX_DAYS, Share, ShareError, Status
 from lookup_api.signing import ALGORITHM, SigningKey, load_signing_key
@@ -64,17 +72,8 @@ class VerifyIn(BaseModel):
     verifier: str = Field(min_length=2, max_length=200, description="Tên cơ quan / người xác minh")
 
 
-class RecordOut(BaseModel):
-    full_name: str
-    birth_date: str
-    exam_year: int | None = None
-    level: str | None = None
-    council: str | None = None
-    school: str | None = None
-    result: str | None = Field(default=None, description="passed | failed")
-    ranking: str | None = None
-    total: str | None = None
-    scores: dict[str, str] | None = None
+class RecordOut(RecordFields):
+    """The record an employer sees through a valid code (the same fields as a search shows)."""
 
 
 class VerifyOut(BaseModel):
