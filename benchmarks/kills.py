@@ -106,7 +106,9 @@ def kill_and_resume(
     deadline = started + limit_s
     for _ in range(kills + 3):
         remaining = 1.0 - pages_done(data) / max(pages, 1)
-        delay = rng.uniform(0.2, whole_seconds * remaining + STARTUP_S)
+        # Within the work left plus a start-up allowance, but never past 90% of the whole
+        # run's time: on a quick machine a moment after the end meant no kill at all.
+        delay = rng.uniform(0.2, min(whole_seconds * remaining + STARTUP_S, 0.9 * whole_seconds))
         process = start_ingest(folder, data, workers)
         report.runs += 1
         if report.kills < kills:
