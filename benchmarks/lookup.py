@@ -51,12 +51,12 @@ import httpx
 import numpy as np
 from fastapi import FastAPI
 from pydantic import BaseModel
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from benchmarks import serving
 from benchmarks.lookup_data import SLIP_KINDS, Loaded, Person, load, slip, unaccented
-from benchmarks.review import _postgres_url, _psycopg
+from benchmarks.postgres import reset_schemas, server_url, with_schema
 from benchmarks.serving import stop_server
 from lookup_api.search import Query, QueryError, clean_birth, clean_name, find
 from publishing.publish import PublishSummary, publish
@@ -222,22 +222,6 @@ def drive(
 # -- the databases -----------------------------------------------------------------------------
 
 
-def _with_schema(url: str, schema: str) -> str:
-    base = _psycopg(url)
-    separator = "&" if "?" in base else "?"
-    return f"{base}{separator}options=-csearch_path%3D{schema}"
-
-
-def _reset_schemas(postgres_url: str, create: bool) -> None:
-    admin = create_engine(_psycopg(postgres_url))
-    with admin.begin() as connection:
-        for schema in (SCHEMA, PUBLIC_SCHEMA):
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            if create:
-                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-
-
 def prepare(kind: str, root: Path, postgres_url: str) -> dict[str, str]:
     """A fresh, migrated staff database and an empty public one; the environment naming them."""
     data_dir = (root / "lookup" / f"{kind}-{os.getpid()}").resolve()
@@ -249,9 +233,9 @@ def prepare(kind: str, root: Path, postgres_url: str) -> dict[str, str]:
         "BANGDIEM_LOOKUP_GLOBAL_RATE": UNLIMITED,
     }
     if kind == "postgresql":
-        _reset_schemas(postgres_url, create=True)
-        env["DATABASE_URL"] = _with_schema(postgres_url, SCHEMA)
-        env["BANGDIEM_PUBLIC_DATABASE_URL"] = _with_schema(postgres_url, PUBLIC_SCHEMA)
+        reset_schemas(postgres_url, (SCHEMA, PUBLIC_SCHEMA), create=True)
+        env["DATABASE_URL"] = with_schema(postgres_url, SCHEMA)
+        env["BANGDIEM_PUBLIC_DATABASE_URL"] = with_schema(postgres_url, PUBLIC_SCHEMA)
     migrate(load_settings(env))
     return env
 
@@ -637,7 +621,7 @@ def run(skip: list[str], args: argparse.Namespace | None = None) -> None:
             if not args.keep:
                 shutil.rmtree(args.root / "lookup" / f"sqlite-{os.getpid()}", ignore_errors=True)
     if "postgresql" not in skip:
-        url, source = _postgres_url()
+        url, source = server_url()
         if not url:
             skipped = f"postgresql SKIPPED: {source} (set BANGDIEM_BENCH_POSTGRES_URL)"
             print(f"-- {skipped}", flush=True)
@@ -651,7 +635,7 @@ def run(skip: list[str], args: argparse.Namespace | None = None) -> None:
                 print(f"-- {skipped}", flush=True)
             finally:
                 if not args.keep:
-                    _reset_schemas(url, create=False)
+                    reset_schemas(url, (SCHEMA, PUBLIC_SCHEMA), create=False)
                     shutil.rmtree(
                         args.root / "lookup" / f"postgresql-{os.getpid()}", ignore_errors=True
                     )

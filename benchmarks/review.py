@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -51,11 +50,11 @@ from typing import Any
 
 import httpx
 import numpy as np
-from sqlalchemy import create_engine, text
 from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from benchmarks import serving
+from benchmarks.postgres import reset_schemas, server_url, with_schema
 from benchmarks.review_data import Loaded, Shape, load, write_page_image
 from benchmarks.serving import stop_server
 from records.db import engine_for, migrate
@@ -140,28 +139,6 @@ def timed_app() -> ServerTiming:
 # -- the database ------------------------------------------------------------------------------
 
 
-def _postgres_url() -> tuple[str, str]:
-    """(URL, where it came from), or ("", why not)."""
-    url = os.environ.get("BANGDIEM_BENCH_POSTGRES_URL", "")
-    if url:
-        return url, "BANGDIEM_BENCH_POSTGRES_URL"
-    script = ROOT / "tools" / "postgres-test-server.sh"
-    try:
-        found = subprocess.run(  # noqa: S603
-            [str(script)], capture_output=True, text=True, timeout=120, check=True
-        )
-    except (OSError, subprocess.SubprocessError) as error:
-        return "", f"tools/postgres-test-server.sh failed: {error}"
-    url = found.stdout.strip().splitlines()[-1] if found.stdout.strip() else ""
-    if not url.startswith("postgresql"):
-        return "", "tools/postgres-test-server.sh printed no URL"
-    return url, "tools/postgres-test-server.sh"
-
-
-def _psycopg(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
-
-
 def prepare(kind: str, root: Path, postgres_url: str) -> Settings:
     """A fresh, migrated database of ``kind`` with its own data folder."""
     data_dir = root / "review" / kind
@@ -169,24 +146,15 @@ def prepare(kind: str, root: Path, postgres_url: str) -> Settings:
     data_dir.mkdir(parents=True)
     env = {"BANGDIEM_DATA_DIR": str(data_dir)}
     if kind == "postgresql":
-        admin = create_engine(_psycopg(postgres_url))
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-            connection.execute(text(f'CREATE SCHEMA "{SCHEMA}"'))
-        admin.dispose()
-        base = _psycopg(postgres_url)
-        separator = "&" if "?" in base else "?"
-        env["DATABASE_URL"] = f"{base}{separator}options=-csearch_path%3D{SCHEMA}"
+        reset_schemas(postgres_url, [SCHEMA], create=True)
+        env["DATABASE_URL"] = with_schema(postgres_url, SCHEMA)
     settings = load_settings(env)
     migrate(settings)
     return settings
 
 
 def drop_schema(postgres_url: str) -> None:
-    admin = create_engine(_psycopg(postgres_url))
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
-    admin.dispose()
+    reset_schemas(postgres_url, [SCHEMA], create=False)
 
 
 def add_staff(settings: Settings, reviewers: int) -> tuple[str, list[str]]:
@@ -787,7 +755,7 @@ def run(skip: list[str], args: argparse.Namespace | None = None) -> None:
     if "sqlite" not in skip:
         results += run_database("sqlite", args, "")
     if "postgresql" not in skip:
-        url, source = _postgres_url()
+        url, source = server_url()
         if not url:
             skipped = f"postgresql SKIPPED: {source} (set BANGDIEM_BENCH_POSTGRES_URL)"
             print(f"-- {skipped}", flush=True)

@@ -56,15 +56,14 @@ from typing import Any
 
 import httpx
 import numpy as np
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from benchmarks import serving
+from benchmarks.postgres import reset_schemas, server_url, with_schema
 from benchmarks.review import (
     IMAGE_URL,
     PASSWORD,
     RowOnPage,
-    _postgres_url,
-    _psycopg,
     add_staff,
     parse_row_page,
     start_server,
@@ -112,22 +111,6 @@ async def sample_rss(
         await asyncio.sleep(min(SAMPLE_EVERY, left))
 
 
-def _with_schema(url: str, schema: str) -> str:
-    base = _psycopg(url)
-    separator = "&" if "?" in base else "?"
-    return f"{base}{separator}options=-csearch_path%3D{schema}"
-
-
-def _schemas(postgres_url: str, create: bool) -> None:
-    admin = create_engine(_psycopg(postgres_url))
-    with admin.begin() as connection:
-        for schema in (SCHEMA, PUBLIC_SCHEMA):
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            if create:
-                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-
-
 def prepare(kind: str, part: str, root: Path, postgres_url: str) -> dict[str, str]:
     """A fresh, migrated staff database (and an empty public one); the environment naming them."""
     data_dir = (root / "soak" / part / kind).resolve()
@@ -139,9 +122,9 @@ def prepare(kind: str, part: str, root: Path, postgres_url: str) -> dict[str, st
         "BANGDIEM_LOOKUP_GLOBAL_RATE": UNLIMITED,
     }
     if kind == "postgresql":
-        _schemas(postgres_url, create=True)
-        env["DATABASE_URL"] = _with_schema(postgres_url, SCHEMA)
-        env["BANGDIEM_PUBLIC_DATABASE_URL"] = _with_schema(postgres_url, PUBLIC_SCHEMA)
+        reset_schemas(postgres_url, (SCHEMA, PUBLIC_SCHEMA), create=True)
+        env["DATABASE_URL"] = with_schema(postgres_url, SCHEMA)
+        env["BANGDIEM_PUBLIC_DATABASE_URL"] = with_schema(postgres_url, PUBLIC_SCHEMA)
     settings = load_settings(env)
     # Named outright: the servers' environment is this process's, which may name other ones.
     env["DATABASE_URL"] = settings.database_url
@@ -1033,7 +1016,7 @@ def run(args: argparse.Namespace) -> Outcome:
     for kind in kinds:
         url = ""
         if kind == "postgresql":
-            url, source = _postgres_url()
+            url, source = server_url()
             if not url:
                 outcome.skipped.append(
                     f"postgresql SKIPPED: {source} (set BANGDIEM_BENCH_POSTGRES_URL)"
@@ -1050,7 +1033,7 @@ def run(args: argparse.Namespace) -> Outcome:
                 print_public(outcome.publics[-1])
         finally:
             if url and not args.keep:
-                _schemas(url, create=False)
+                reset_schemas(url, (SCHEMA, PUBLIC_SCHEMA), create=False)
     return outcome
 
 
