@@ -19,11 +19,11 @@ from tests.samples import render
 
 
 @pytest.mark.slow
+# The resumed process is the same on both databases: SQLite is enough here.
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
 def test_rerun_reads_the_failed_page_again(
     settings: Settings, session: Session, tmp_path: Path
 ) -> None:
-    if not settings.is_sqlite:
-        pytest.skip("the resumed process is the same on both databases; SQLite is enough here")
     (tmp_path / "scans").mkdir()
     render(tmp_path / "scans", 1, Style.COMPUTER_PRINT, Ruling.FULL, 1996, Level.THPT)
     run_batch(session, settings, "lô", [tmp_path / "scans"], workers=1, progress=False)
