@@ -30,7 +30,7 @@ from lookup_api.search import (
     clean_birth,
     clean_name,
     find,
-    scores_of,
+    shown_fields,
 )
 from records.public_db import ensure_schema, public_engine
 from records.settings import Settings, load_settings
@@ -98,20 +98,7 @@ class Problem(BaseModel):
 
 
 def public_record_of(row: Any, match: Match) -> PublicRecord:
-    return PublicRecord(
-        public_id=row.public_id,
-        full_name=row.full_name,
-        birth_date=row.birth_date,
-        exam_year=row.exam_year,
-        level=row.level,
-        council=row.council,
-        school=row.school,
-        result=row.result,
-        ranking=row.ranking,
-        total=row.total,
-        scores=scores_of(row),
-        match=match.name.lower(),
-    )
+    return PublicRecord(**shown_fields(row), public_id=row.public_id, match=match.name.lower())
 
 
 class Guard:

@@ -149,3 +149,21 @@ def scores_of(row: Any) -> dict[str, str] | None:
         return None
     scores: dict[str, str] = json.loads(row.scores_json)
     return scores
+
+
+SHOWN_COLUMNS = (
+    "full_name",
+    "birth_date",
+    "exam_year",
+    "level",
+    "council",
+    "school",
+    "result",
+    "ranking",
+    "total",
+)
+
+
+def shown_fields(row: Any) -> dict[str, Any]:
+    """What a public answer shows of a read-model row (search results and verifications)."""
+    return {**{name: getattr(row, name) for name in SHOWN_COLUMNS}, "scores": scores_of(row)}

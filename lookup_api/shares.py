@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from lookup_api.search import QueryError, clean_birth, scores_of
+from lookup_api.search import QueryError, clean_birth, shown_fields
 from records.public_db import public_record, share_code, share_use
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -102,18 +102,7 @@ class SharedRecord:
 
     @classmethod
     def of(cls, row: Any) -> SharedRecord:
-        return cls(
-            full_name=row.full_name,
-            birth_date=row.birth_date,
-            exam_year=row.exam_year,
-            level=row.level,
-            council=row.council,
-            school=row.school,
-            result=row.result,
-            ranking=row.ranking,
-            total=row.total,
-            scores=scores_of(row),
-        )
+        return cls(**shown_fields(row))
 
     def as_dict(self) -> dict[str, Any]:
         """The fields that have a value (hidden fields are absent, not null)."""
