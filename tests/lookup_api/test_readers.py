@@ -1,0 +1,95 @@
+"""The service's reading connections: each read sees the latest commit (no transaction is
+left open between reads), a connection lost with the database is replaced within the same
+read, and a failed piece of work does not cost the connection."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Dialect, Engine, delete, insert, text
+
+from lookup_api.readers import Readers
+from records.public_db import public_record
+from tests.lookup_api.read_models import read_model  # noqa: F401
+
+
+def _count(connection: Any, _dialect: Dialect) -> int:
+    cursor = connection.cursor()
+    cursor.execute("SELECT count(*) FROM public_record")
+    (count,) = cursor.fetchone()
+    cursor.close()
+    return int(count)
+
+
+def _add(engine: Engine, public_id: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            insert(public_record).values(
+                public_id=public_id,
+                full_name="Lê Văn An",
+                exact_key="lê văn an",
+                tone_key="lê văn an",
+                folded_key="le van an",
+                birth_date="1970-01-02",
+                birth_year=1970,
+                published_at=datetime.now(UTC),
+            )
+        )
+
+
+def test_each_read_sees_the_latest_commit(read_model: Engine) -> None:  # noqa: F811
+    readers = Readers(read_model)
+    assert readers.read(_count) == 0
+    _add(read_model, "a")
+    assert readers.read(_count) == 1  # a snapshot kept from the first read would say 0
+    with read_model.begin() as connection:
+        connection.execute(delete(public_record))
+    assert readers.read(_count) == 0
+    readers.close()
+
+
+def _break(readers: Readers, engine: Engine) -> None:
+    """Lose the idle connection the way a database restart does."""
+    connection = readers._idle.get_nowait()
+    if engine.dialect.name == "sqlite":
+        connection.dbapi_connection.close()
+    else:
+        pid = connection.dbapi_connection.info.backend_pid
+        with engine.connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    readers._idle.put(connection)
+
+
+def test_a_lost_connection_is_replaced_within_the_read(read_model: Engine) -> None:  # noqa: F811
+    _add(read_model, "a")
+    readers = Readers(read_model)
+    assert readers.read(_count) == 1
+    _break(readers, read_model)
+    assert readers.read(_count) == 1
+    readers.close()
+
+
+def test_failed_work_keeps_its_connection(read_model: Engine) -> None:  # noqa: F811
+    readers = Readers(read_model)
+    used: list[Any] = []
+
+    def failing(connection: Any, _dialect: Dialect) -> int:
+        used.append(connection)
+        raise ValueError("not the database's fault")
+
+    with pytest.raises(ValueError):
+        readers.read(failing)
+
+    def bad_sql(connection: Any, _dialect: Dialect) -> int:
+        used.append(connection)
+        connection.cursor().execute("SELECT no_such_column FROM public_record")
+        return 0
+
+    with pytest.raises(read_model.dialect.loaded_dbapi.Error):
+        readers.read(bad_sql)
+    assert readers.read(_count) == 0
+    assert used[0] is used[1]
+    assert readers._idle.get_nowait() is used[0]
+    readers.close()
