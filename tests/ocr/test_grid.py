@@ -1,0 +1,86 @@
+"""The grid reader's structure steps on a table ruled only between its columns, photographed
+curved (synthetic: rules bent as a bound book's page bends them, rows with no rules)."""
+
+from __future__ import annotations
+
+import itertools
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from ocr.grid import column_rules, line_up, read_grid, ruled_columns
+
+WIDTH, HEIGHT = 1400, 1000
+TOP, BOTTOM = 150, 900
+RULE_XS = [150, 330, 510, 690, 870, 1050, 1230]
+ROWS = [200 + 45 * i + 20 * (i // 5) for i in range(15)]  # bands of five, no rules
+
+
+def bend(x: float, y: float) -> float:
+    """The curve of the page: rules bow by up to 10 px, more on the right."""
+    return x + 10 * (x / WIDTH) * ((y - 525) / 375) ** 2
+
+
+def value(row: int, column: int) -> str:
+    return f"{(row * 7 + column * 3) % 10}{(row + column) % 10}{(row * column) % 10}"
+
+
+@pytest.fixture(scope="module")
+def page() -> npt.NDArray[np.uint8]:
+    light = 205 + 40 * np.sin(np.linspace(0, np.pi, WIDTH))  # brighter in the middle
+    image = np.repeat(light[None, :], HEIGHT, axis=0).astype(np.uint8)
+    for x in RULE_XS:
+        ys = np.arange(TOP, BOTTOM, 4, dtype=np.float64)
+        points = np.stack([[bend(x, y) for y in ys], ys], axis=1).astype(np.int32)
+        cv2.polylines(image, [points], False, 60, 2)
+    for row, y in enumerate(ROWS):
+        for column, (left, right) in enumerate(itertools.pairwise(RULE_XS)):
+            x = int(bend((left + right) / 2, y)) - 45
+            cv2.putText(
+                image, value(row, column), (x, y + 14), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 20, 2
+            )
+    return image
+
+
+def test_curved_rules_are_followed_down_the_page(page: npt.NDArray[np.uint8]) -> None:
+    rules = column_rules(page)
+    assert len(rules) == len(RULE_XS)
+    for rule, x in zip(rules, RULE_XS, strict=True):
+        assert rule.top <= TOP + 40 and rule.bottom >= BOTTOM - 40
+        for y in (TOP + 20, 525, BOTTOM - 20):
+            assert abs(float(rule.at(np.array([float(y)]))[0]) - bend(x, y)) <= 3
+
+
+def test_rows_without_rules_are_found_in_every_column(page: npt.NDArray[np.uint8]) -> None:
+    binary = np.where(page < 128, 0, 255).astype(np.uint8)
+    found = ruled_columns(page, binary)
+    assert found is not None
+    top, columns = found
+    assert len(columns) == len(RULE_XS) - 1
+    layout = line_up([c.bands for c in columns])
+    assert len(layout) == len(ROWS)
+    assert all(band is not None for row in layout for band in row)
+    centres = [top + sum(next(b for b in row if b)) / 2 for row in layout]
+    assert all(abs(c - (y + 3)) <= 12 for c, y in zip(centres, ROWS, strict=True))
+
+
+def test_a_page_with_two_rules_is_not_a_ruled_table() -> None:
+    image = np.full((400, 600), 255, dtype=np.uint8)
+    cv2.line(image, (100, 50), (100, 350), 0, 2)
+    cv2.line(image, (300, 50), (300, 350), 0, 2)
+    assert ruled_columns(image, image) is None
+
+
+def test_the_curved_table_is_read_cell_by_cell_with_confidence(
+    page: npt.NDArray[np.uint8],
+) -> None:
+    grid = read_grid(page, whitelist="0123456789")
+    assert len(grid) == len(ROWS)
+    right = sum(
+        cell.text == value(r, c) for r, row in enumerate(grid) for c, cell in enumerate(row)
+    )
+    assert right >= 0.9 * len(ROWS) * (len(RULE_XS) - 1)
+    assert all(0.0 <= cell.confidence <= 1.0 for row in grid for cell in row)
+    assert grid[0][0].box.x > RULE_XS[0]
