@@ -6,6 +6,12 @@ day number; within a row, values are matched in order (a sequence alignment), so
 column costs its own values only.  Two figures are printed: the raw cell text, and the text
 put in the register's printed form d.ddd (digits only, the point after the first digit: the
 middle dot "·" of 1898 print is often read as "-" or lost).
+
+Half of these photographs cut the day numbers off at the page's edge (or the margin is too
+dark to read), and a row whose day number is not read scores nothing by day.  A second pair of
+figures therefore matches rows by their order on the page instead: the read rows are aligned to
+the days in order (a sequence alignment of rows, as values are aligned within a row), each read
+row used at most once.  The day-matched figures are the stricter; both are printed.
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ class PageScore:
     raw_right: int
     formatted_right: int
     seconds: float
+    ordered_raw_right: int = 0  # rows matched by their order on the page, not the day number
+    ordered_formatted_right: int = 0
 
 
 def read_truth(path: Path) -> dict[int, list[str]]:
@@ -63,6 +71,18 @@ def _matches(expected: list[str], got: list[str]) -> int:
     return sum(block.size for block in matcher.get_matching_blocks())
 
 
+def _in_order(expected: list[list[str]], got: list[list[str]]) -> int:
+    """Values right when rows are matched in page order: the best monotone pairing of the
+    expected rows with the read rows (each read row used at most once)."""
+    best = [[0] * (len(got) + 1) for _ in range(len(expected) + 1)]
+    for i, values in enumerate(expected, 1):
+        for j, cells in enumerate(got, 1):
+            best[i][j] = max(
+                best[i - 1][j], best[i][j - 1], best[i - 1][j - 1] + _matches(values, cells)
+            )
+    return best[-1][-1]
+
+
 def score_page(image: Path, truth: Path) -> PageScore:
     expected = read_truth(truth)
     started = time.monotonic()
@@ -89,7 +109,16 @@ def score_page(image: Path, truth: Path) -> PageScore:
         cells = found.get(day, [])
         raw_right += _matches(values, [raw(c) for c in cells])
         formatted_right += _matches(values, [formatted(c) for c in cells])
-    return PageScore(image.name, total, raw_right, formatted_right, seconds)
+    days = [expected[day] for day in sorted(expected)]
+    return PageScore(
+        image.name,
+        total,
+        raw_right,
+        formatted_right,
+        seconds,
+        _in_order(days, [[raw(c.text) for c in row] for row in grid]),
+        _in_order(days, [[formatted(c.text) for c in row] for row in grid]),
+    )
 
 
 def run(folder: Path) -> list[PageScore]:
@@ -110,8 +139,15 @@ def report(scores: list[PageScore]) -> None:
     for s in scores:
         print(
             f"  {s.name:14} {s.raw_right / s.values:7.1%} thô  {s.formatted_right / s.values:7.1%}"
-            f" theo mẫu d.ddd  ({s.seconds:.1f} s)"
+            f" theo mẫu d.ddd;  ghép theo thứ tự: {s.ordered_raw_right / s.values:7.1%} thô"
+            f"  {s.ordered_formatted_right / s.values:7.1%} d.ddd  ({s.seconds:.1f} s)"
         )
     print(f"  Tổng: {raw_share:.1%} đúng (chữ thô), {fmt_share:.1%} đúng (theo mẫu d.ddd)")
+    ordered_raw = sum(s.ordered_raw_right for s in scores) / values if values else 0.0
+    ordered_fmt = sum(s.ordered_formatted_right for s in scores) / values if values else 0.0
+    print(
+        f"  Dòng ghép theo thứ tự trên trang (không cần đọc được số ngày): {ordered_raw:.1%} đúng"
+        f" (chữ thô), {ordered_fmt:.1%} đúng (theo mẫu d.ddd)"
+    )
     for service, share in PUBLISHED.items():
         print(f"  so với {service} {share:.0%}: tỉ lệ {fmt_share / share:.2f}")
