@@ -35,7 +35,7 @@ from lookup_api.search import (
     find_with_driver,
     shown_fields,
 )
-from records.public_db import ensure_schema, public_engine
+from records.public_db import open_read_model, public_engine
 from records.settings import Settings, load_settings
 from records.vocabulary import SUBJECTS
 from records.web import add_security_headers, templates_in
@@ -139,7 +139,7 @@ class Service:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine: Engine = public_engine(settings)
-        ensure_schema(self.engine)
+        open_read_model(self.engine)
         self.guard = Guard(settings)
         self.log_key = processing_log.log_key(self.engine)  # read once, not per request
         self.readers = Readers(self.engine)

@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from rapidfuzz.distance import OSA, Levenshtein
-from sqlalchemy import Connection, Dialect, Select, and_, bindparam, or_, select
+from sqlalchemy import Connection, Dialect, Select, and_, bindparam, func, or_, select
 
 from records.public_db import public_record
 from records.vntext import folded_key, nfc, normalize_apostrophes, normalize_spacing, search_keys
@@ -116,15 +116,24 @@ _COLUMNS = [public_record.c[name] for name in Candidate._fields]
 _TABLE = public_record.c
 # A full date finds the records born that day and those whose sheet gave only the year.  Of
 # those, only the ones that can be one slip away are read: a slip changes one word, so either
-# every word but the last agrees (a range of the index) or the last word does (a pattern the
-# database tests on the index entries).  Reading every record born that day instead (about a
-# hundred in a million) cost more than everything else a search does.
+# every word but the last agrees (a range of the name index) or the last word, the given name,
+# does (the given-name index); and a slip changes the length by one at most.  Reading every
+# record born that day, or scanning a year's year-only sheets for the given name, cost more
+# than everything else a search does.
+_ONE_SLIP_LONG = func.length(_TABLE.folded_key).between(bindparam("shortest"), bindparam("longest"))
 BY_DATE = select(*_COLUMNS).where(
-    _TABLE.birth_date.in_([bindparam("birth"), bindparam("year")]),
     or_(
-        and_(_TABLE.folded_key >= bindparam("head"), _TABLE.folded_key < bindparam("head_end")),
-        _TABLE.folded_key.like(bindparam("tail")),
+        and_(
+            _TABLE.birth_date.in_([bindparam("birth"), bindparam("year")]),
+            _TABLE.folded_key >= bindparam("head"),
+            _TABLE.folded_key < bindparam("head_end"),
+        ),
+        and_(
+            _TABLE.birth_date.in_([bindparam("birth"), bindparam("year")]),
+            _TABLE.given_key == bindparam("given"),
+        ),
     ),
+    _ONE_SLIP_LONG,
 )
 # A year alone is broad: no fuzzy matching, the accent-free key must agree.
 BY_YEAR = select(*_COLUMNS).where(
@@ -162,7 +171,9 @@ def _candidates(dbapi_connection: Any, dialect: Dialect, query: Query, folded: s
             "year": query.birth[:4],
             "head": head,
             "head_end": head + "\x7f",
-            "tail": "% " + words[-1],
+            "given": words[-1],
+            "shortest": len(folded) - MAX_SLIPS,
+            "longest": len(folded) + MAX_SLIPS,
         }
     else:
         statement = BY_YEAR

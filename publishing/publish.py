@@ -44,9 +44,9 @@ from sqlmodel import col
 
 from records.db import get_engine
 from records.models import Publication, RowField, Sheet, TableRow
-from records.public_db import ensure_schema, public_engine, public_record
+from records.public_db import ensure_schema, public_engine, public_record, search_columns
 from records.settings import Settings
-from records.vntext import nfc, normalize_spacing, search_keys
+from records.vntext import nfc, normalize_spacing
 from records.vocabulary import SCORE_PREFIX, SUBJECT_CODES
 
 CHUNK = 5000
@@ -147,13 +147,10 @@ def _hash(content: dict[str, Any]) -> str:
 def _public_row(public_id: str, content: dict[str, Any], now: datetime) -> dict[str, Any]:
     name, birth = content["full_name"], content["birth_date"]
     scores = content.get("scores")
-    exact, tone, folded = search_keys(name)
     return {
         "public_id": public_id,
         "full_name": name,
-        "exact_key": exact,
-        "tone_key": tone,
-        "folded_key": folded,
+        **search_columns(name),
         "birth_date": birth,
         "birth_year": int(birth[:4]),
         "exam_year": content.get("exam_year"),

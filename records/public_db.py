@@ -29,11 +29,16 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
+    inspect,
+    select,
     text,
+    update,
 )
 
 from records.db import engine_for
 from records.settings import Settings
+from records.vntext import search_keys
 
 metadata = MetaData()
 
@@ -45,6 +50,10 @@ public_record = Table(
     Column("exact_key", String(200), nullable=False),
     Column("tone_key", String(200), nullable=False),
     Column("folded_key", String(200), nullable=False),
+    # The last word of folded_key (the given name, tên): a name with one slip in its other
+    # words is found by this and the birth date through an index, not by scanning the day's
+    # and the year's records (lookup_api.search).  Nullable only for upgrades (see _upgrade).
+    Column("given_key", String(200)),
     Column("birth_date", String(10), nullable=False),  # "YYYY-MM-DD" or "YYYY"
     Column("birth_year", Integer, nullable=False),
     Column("exam_year", Integer),
@@ -58,6 +67,7 @@ public_record = Table(
     Column("published_at", DateTime(timezone=True), nullable=False),
     Index("ix_public_record_birth", "birth_date", "folded_key"),
     Index("ix_public_record_year", "birth_year", "folded_key"),
+    Index("ix_public_record_given", "birth_date", "given_key"),
 )
 
 share_code = Table(
@@ -108,9 +118,70 @@ def public_engine(settings: Settings) -> Engine:
     return engine_for(settings.public_database_url)
 
 
+class OutdatedReadModelError(RuntimeError):
+    """The read model was made by an older version: ``bangdiem publish`` upgrades it."""
+
+
+def search_columns(name: str) -> dict[str, str]:
+    """The precomputed search keys of a public record's name."""
+    exact, tone, folded = search_keys(name)
+    return {
+        "exact_key": exact,
+        "tone_key": tone,
+        "folded_key": folded,
+        "given_key": folded.rsplit(" ", 1)[-1],
+    }
+
+
 def ensure_schema(engine: Engine) -> None:
-    """Create the read model's tables where missing (idempotent)."""
+    """Create the read model's tables where missing and bring an older one up to date
+    (idempotent).  Needs the rights of the publisher, not the service's."""
     metadata.create_all(engine, checkfirst=True)
+    _upgrade(engine)
+
+
+def _upgrade(engine: Engine) -> None:
+    """Add what later versions added to ``public_record``: given_key (filled from each
+    record's folded key, in Python, as neither database splits words the same way) and its
+    index (``create_all`` makes missing tables only, not missing indexes)."""
+    missing_given_key = "given_key" not in _record_columns(engine)
+    with engine.begin() as connection:
+        if missing_given_key:
+            connection.execute(text("ALTER TABLE public_record ADD COLUMN given_key VARCHAR(200)"))
+            keys = connection.execute(
+                select(public_record.c.public_id, public_record.c.folded_key)
+            ).all()
+            fill = (
+                update(public_record)
+                .where(public_record.c.public_id == bindparam("pid"))
+                .values(given_key=bindparam("given"))
+            )
+            for start in range(0, len(keys), 10_000):
+                connection.execute(
+                    fill,
+                    [
+                        {"pid": pid, "given": folded.rsplit(" ", 1)[-1]}
+                        for pid, folded in keys[start : start + 10_000]
+                    ],
+                )
+        for index in public_record.indexes:
+            index.create(connection, checkfirst=True)
+
+
+def _record_columns(engine: Engine) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns("public_record")}
+
+
+def open_read_model(engine: Engine) -> None:
+    """For the service: create an empty read model where there is none (the portal answers
+    before the first publish), and refuse one from an older version with a clear message
+    (its role may not alter tables; publishing upgrades it)."""
+    metadata.create_all(engine, checkfirst=True)
+    if "given_key" not in _record_columns(engine):
+        raise OutdatedReadModelError(
+            "Cơ sở dữ liệu công khai được tạo bởi phiên bản cũ; hãy chạy `bangdiem publish` "
+            "để nâng cấp trước khi mở dịch vụ tra cứu."
+        )
 
 
 def grant_lookup_role(engine: Engine, role: str, schema: str) -> None:

@@ -7,21 +7,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, create_engine, insert
+from sqlalchemy import Connection, create_engine, insert, inspect, text
 
 from lookup_api.search import Match, Query, QueryError, clean_name, find
-from records.public_db import ensure_schema, public_record
-from records.vntext import search_keys
+from records.public_db import (
+    OutdatedReadModelError,
+    ensure_schema,
+    open_read_model,
+    public_record,
+    search_columns,
+)
 
 
 def _record(public_id: str, name: str, birth: str) -> dict[str, object]:
-    exact, tone, folded = search_keys(name)
     return {
         "public_id": public_id,
         "full_name": name,
-        "exact_key": exact,
-        "tone_key": tone,
-        "folded_key": folded,
+        **search_columns(name),
         "birth_date": birth,
         "birth_year": int(birth[:4]),
         "exam_year": 1990,
@@ -72,3 +74,43 @@ def test_apostrophes_in_minority_names(read_model: Connection) -> None:
     for fragment in ("H'", "' Niê", "Niê"):
         with pytest.raises(QueryError):
             clean_name(fragment)
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("Trầm Văn Dương", "a"),  # the family name, on a record born that day
+        ("Tran Vn Duong", "a"),  # the middle name
+        ("Lê Thi Hoa Hoa", None),  # a whole word more is more than one slip
+        ("Lee Thị Hoa", "d"),  # the family name, on a sheet that gave only the year
+    ],
+)
+def test_one_slip_outside_the_given_name(
+    read_model: Connection, typed: str, found: str | None
+) -> None:
+    """Found through the given-name index: every word but the last may carry the slip."""
+    # Only the year-only sheet can answer on another day of 1972.
+    birth = "1972-05-05" if found == "d" else "1972-03-12"
+    assert [i for i, _ in _ids(read_model, typed, birth)] == ([found] if found else [])
+
+
+def test_an_old_read_model_is_upgraded_by_publishing_and_refused_by_the_service(
+    tmp_path: Path,
+) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    ensure_schema(engine)
+    with engine.begin() as connection:  # back to the layout before given_key
+        connection.execute(insert(public_record), [_record("a", "Trần Văn Dương", "1972-03-12")])
+        connection.execute(text("DROP INDEX ix_public_record_given"))
+        connection.execute(text("ALTER TABLE public_record DROP COLUMN given_key"))
+    with pytest.raises(OutdatedReadModelError, match="bangdiem publish"):
+        open_read_model(engine)
+    ensure_schema(engine)
+    open_read_model(engine)  # now accepted
+    assert "ix_public_record_given" in {
+        i["name"] for i in inspect(engine).get_indexes("public_record")
+    }
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT given_key FROM public_record")).scalar() == "duong"
+        assert _ids(connection, "Trầm Văn Dương") == [("a", Match.FUZZY)]
+    engine.dispose()
