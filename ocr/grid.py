@@ -184,8 +184,59 @@ def column_rules(gray: GrayImage) -> list[CurvedRule]:
     level = max(float(np.percentile(np.concatenate(profiles), 99.9)), 1.0)
     peaks = [_peaks(p.astype(np.float64), max(2.0, level * 0.03), spread) for p in profiles]
     first, last = _table_strips([len(p) for p in peaks])
+    strips = range(max(0, first - 1), min(len(peaks), last + 1))
+    fitted = _follow(peaks, strips, strip, spread, strength)
+    if not fitted:
+        return []
+    longest = float(np.percentile([r.bottom - r.top for r in fitted], 75))
+    kept = [r for r in fitted if r.bottom - r.top >= longest * 0.5]
+    middle = np.array([float(np.median([(r.top + r.bottom) / 2 for r in kept]))])
+    kept.sort(key=lambda r: float(r.at(middle)[0]))
+    # A rule too faint to stand out on the page still stands out between its neighbours: where
+    # two rules are half as far apart again as most, a fainter rule is looked for between them.
+    xs = [float(r.at(middle)[0]) for r in kept]
+    spacing = float(np.median(np.diff(xs))) if len(xs) > 1 else float(width)
+    found: list[CurvedRule] = []
+    for left, right in itertools.pairwise(kept):
+        if float(right.at(middle)[0] - left.at(middle)[0]) < spacing * 1.5:
+            continue
+        between = [
+            [
+                x
+                for x in _peaks(profiles[i].astype(np.float64), max(0.5, level * 0.005), spread)
+                if _inside(x, i * strip + strip / 2, (left, right), spread)
+            ]
+            if i in strips
+            else []
+            for i in range(len(profiles))
+        ]
+        found.extend(
+            r
+            for r in _follow(between, strips, strip, spread, strength)
+            if r.bottom - r.top >= longest * 0.5
+        )
+    rules: list[CurvedRule] = []
+    for rule in sorted([*kept, *found], key=lambda r: float(r.at(middle)[0])):
+        if rules and float(rule.at(middle)[0] - rules[-1].at(middle)[0]) <= spread:
+            if rule.bottom - rule.top > rules[-1].bottom - rules[-1].top:
+                rules[-1] = rule  # one rule followed twice: the longer course is kept
+            continue
+        rules.append(rule)
+    return rules
+
+
+def _inside(x: int, y: float, pair: tuple[CurvedRule, CurvedRule], margin: int) -> bool:
+    at = np.array([y])
+    return float(pair[0].at(at)[0]) + margin < x < float(pair[1].at(at)[0]) - margin
+
+
+def _follow(
+    peaks: list[list[int]], strips: range, strip: int, spread: int, strength: GrayImage
+) -> list[CurvedRule]:
+    """Rules through the peaks of successive strips: each peak continues the track whose
+    course it is nearest to (a track may skip a strip or two where the rule is faint)."""
     tracks: list[list[tuple[float, float]]] = []  # (y, x) points of each rule
-    for index in range(max(0, first - 1), min(len(peaks), last + 1)):
+    for index in strips:
         y = index * strip + strip / 2
         for x in peaks[index]:
             candidates = [
@@ -204,13 +255,10 @@ def column_rules(gray: GrayImage) -> list[CurvedRule]:
         xs = np.array([p[1] for p in track])
         coeffs = tuple(float(c) for c in np.polyfit(ys, xs, 2 if len(track) >= 6 else 1))
         top, bottom = _extent(strength, coeffs, 2 * strip)
+        # Where the rule is too faint to be seen pixel by pixel, its track still shows it.
+        top, bottom = min(top, int(ys[0] - strip / 2)), max(bottom, int(ys[-1] + strip / 2))
         fitted.append(CurvedRule(coeffs, top, bottom))
-    if not fitted:
-        return []
-    longest = max(r.bottom - r.top for r in fitted)
-    kept = [r for r in fitted if r.bottom - r.top >= longest * 0.5]
-    middle = np.array([float(np.median([(r.top + r.bottom) / 2 for r in kept]))])
-    return sorted(kept, key=lambda r: float(r.at(middle)[0]))
+    return fitted
 
 
 def straighten(
