@@ -23,9 +23,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lookup_api import processing_log
+from lookup_api.driver import HeldConnections
 from lookup_api.guard import RateLimiter, client_prefix, load_verifier
 from lookup_api.log_writer import LogWriter
-from lookup_api.readers import Readers
 from lookup_api.search import (
     Match,
     Query,
@@ -142,7 +142,7 @@ class Service:
         open_read_model(self.engine)
         self.guard = Guard(settings)
         self.log_key = processing_log.log_key(self.engine)  # read once, not per request
-        self.readers = Readers(self.engine)
+        self.readers = HeldConnections(self.engine)
         self.log = LogWriter(self.engine, self.log_key, settings.log_retention_days)
 
     async def search(self, query: Query, prefix: str) -> SearchAnswer:
@@ -150,7 +150,7 @@ class Service:
         few dozen rows (about 0.1 ms), cheaper than the hop to a worker thread and back; the
         answer waits for its log entry to be committed, without blocking the loop."""
         cap = self.settings.lookup_max_results
-        found = self.readers.read(
+        found = self.readers.run(
             lambda connection, dialect: find_with_driver(connection, dialect, query, cap)
         )
         logged = (query.full_name, query.birth, query.exam_year, query.council)

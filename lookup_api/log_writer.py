@@ -5,9 +5,10 @@ log is a record of processing, so an entry is committed, not buffered.  Committi
 per request made the log the service's bottleneck: on SQLite the requests queue for the
 single write lock (and wait in its busy handler), on PostgreSQL each commit is a WAL flush.
 So all entries go through this one writer (as Datasette routes all writes through one
-thread): it takes every entry waiting, writes them in one transaction, and only then
-releases the requests that made them.  Under load, one commit serves many requests; alone,
-a request waits for its own commit only, as before.
+thread): it takes every entry waiting, writes them in one transaction on its own driver
+connection (``lookup_api.driver``), and only then releases the requests that made them.
+Under load, one commit serves many requests; alone, a request waits for its own commit only,
+as before.
 
 The thread starts on the first entry and ends after a few idle seconds, so an app that is
 made and dropped (tests, tools) leaves no thread behind.  The retention purge runs here too,
@@ -24,14 +25,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, bindparam, insert
 
 from lookup_api import processing_log
+from lookup_api.driver import HeldConnections, insert_all
 from records.public_db import processing_log as log_table
 
 IDLE_SECONDS = 5.0
 PURGE_EVERY = 3600.0
 MAX_BATCH = 1000
+_FIELDS = ("at", "kind", "client_prefix", "query_hash", "result_count")
+INSERT = insert(log_table).values({name: bindparam(name) for name in _FIELDS})
 
 
 @dataclass
@@ -49,6 +53,7 @@ class LogWriter:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._last_purge = -PURGE_EVERY  # the first write purges
+        self._connection = HeldConnections(engine)  # used by the writer thread alone
 
     def submit(self, kind: str, prefix: str, query: tuple[object, ...], count: int) -> Future[None]:
         """Queue one entry; the future is done once it is committed (or failed to be)."""
@@ -95,12 +100,13 @@ class LogWriter:
             self._commit(batch)
 
     def _commit(self, batch: list[_Pending]) -> None:
+        rows = [p.values for p in batch]
         try:
-            with self.engine.begin() as connection:
-                connection.execute(insert(log_table), [p.values for p in batch])
-                if time.monotonic() - self._last_purge > PURGE_EVERY:
+            self._connection.run(lambda c, dialect: insert_all(c, dialect, INSERT, rows))
+            if time.monotonic() - self._last_purge > PURGE_EVERY:
+                with self.engine.begin() as connection:
                     processing_log.purge(connection, self.retention_days)
-                    self._last_purge = time.monotonic()
+                self._last_purge = time.monotonic()
         except Exception as error:  # every waiting request learns it, none is lost silently
             for pending in batch:
                 pending.done.set_exception(error)

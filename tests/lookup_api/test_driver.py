@@ -1,6 +1,7 @@
-"""The service's reading connections: each read sees the latest commit (no transaction is
-left open between reads), a connection lost with the database is replaced within the same
-read, and a failed piece of work does not cost the connection."""
+"""The service's held driver connections: each read sees the latest commit (no transaction
+is left open between reads), a connection lost with the database is replaced within the same
+piece of work, a failed piece of work does not cost the connection, and an insert of many
+rows commits all or none."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Dialect, Engine, delete, insert, text
+from sqlalchemy import Dialect, Engine, delete, insert, select, text
 
-from lookup_api.readers import Readers
-from records.public_db import public_record
+from lookup_api.driver import HeldConnections, insert_all
+from lookup_api.log_writer import INSERT
+from records.public_db import processing_log, public_record
 from tests.lookup_api.read_models import read_model  # noqa: F401
 
 
@@ -40,17 +42,17 @@ def _add(engine: Engine, public_id: str) -> None:
 
 
 def test_each_read_sees_the_latest_commit(read_model: Engine) -> None:  # noqa: F811
-    readers = Readers(read_model)
-    assert readers.read(_count) == 0
+    readers = HeldConnections(read_model)
+    assert readers.run(_count) == 0
     _add(read_model, "a")
-    assert readers.read(_count) == 1  # a snapshot kept from the first read would say 0
+    assert readers.run(_count) == 1  # a snapshot kept from the first read would say 0
     with read_model.begin() as connection:
         connection.execute(delete(public_record))
-    assert readers.read(_count) == 0
+    assert readers.run(_count) == 0
     readers.close()
 
 
-def _break(readers: Readers, engine: Engine) -> None:
+def _break(readers: HeldConnections, engine: Engine) -> None:
     """Lose the idle connection the way a database restart does."""
     connection = readers._idle.get_nowait()
     if engine.dialect.name == "sqlite":
@@ -64,15 +66,15 @@ def _break(readers: Readers, engine: Engine) -> None:
 
 def test_a_lost_connection_is_replaced_within_the_read(read_model: Engine) -> None:  # noqa: F811
     _add(read_model, "a")
-    readers = Readers(read_model)
-    assert readers.read(_count) == 1
+    readers = HeldConnections(read_model)
+    assert readers.run(_count) == 1
     _break(readers, read_model)
-    assert readers.read(_count) == 1
+    assert readers.run(_count) == 1
     readers.close()
 
 
 def test_failed_work_keeps_its_connection(read_model: Engine) -> None:  # noqa: F811
-    readers = Readers(read_model)
+    readers = HeldConnections(read_model)
     used: list[Any] = []
 
     def failing(connection: Any, _dialect: Dialect) -> int:
@@ -80,7 +82,7 @@ def test_failed_work_keeps_its_connection(read_model: Engine) -> None:  # noqa: 
         raise ValueError("not the database's fault")
 
     with pytest.raises(ValueError):
-        readers.read(failing)
+        readers.run(failing)
 
     def bad_sql(connection: Any, _dialect: Dialect) -> int:
         used.append(connection)
@@ -88,8 +90,24 @@ def test_failed_work_keeps_its_connection(read_model: Engine) -> None:  # noqa: 
         return 0
 
     with pytest.raises(read_model.dialect.loaded_dbapi.Error):
-        readers.read(bad_sql)
-    assert readers.read(_count) == 0
+        readers.run(bad_sql)
+    assert readers.run(_count) == 0
     assert used[0] is used[1]
     assert readers._idle.get_nowait() is used[0]
     readers.close()
+
+
+def test_an_insert_of_many_rows_commits_all_or_none(read_model: Engine) -> None:  # noqa: F811
+    connections = HeldConnections(read_model)
+    row = {"at": datetime.now(UTC), "kind": "search", "client_prefix": "p", "query_hash": "h"}
+    rows = [{**row, "result_count": i} for i in range(5)]
+    connections.run(lambda c, dialect: insert_all(c, dialect, INSERT, rows))
+    broken = [*rows, {**row, "result_count": None}]  # NOT NULL: the last row fails
+    with pytest.raises(read_model.dialect.loaded_dbapi.Error):
+        connections.run(lambda c, dialect: insert_all(c, dialect, INSERT, broken))
+    with read_model.connect() as connection:
+        stored = connection.execute(select(processing_log.c.at, processing_log.c.result_count))
+        values = sorted(stored.all(), key=lambda r: r[1])
+    assert [count for _, count in values] == [0, 1, 2, 3, 4]
+    assert values[0][0].replace(tzinfo=UTC) == row["at"]  # the type's conversion applied
+    connections.close()

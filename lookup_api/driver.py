@@ -1,0 +1,142 @@
+"""The public service's own database connections, and statements run on them directly.
+
+A search is one indexed SELECT of a few rows and a log entry is one INSERT; SQLAlchemy's
+per-execution work (result wrapping, cache keys, pool checkout with a reset on return and, on
+PostgreSQL, a ping) cost more than either, and they run on every request.  So the service
+keeps its driver connections open here, in autocommit (each SELECT is its own snapshot, so a
+lookup never sees half a publish and never holds a transaction open; writes say BEGIN and
+COMMIT themselves), and runs statements that SQLAlchemy compiled once per dialect straight on
+the driver's cursor.  A connection lost with the database is dropped and the work is tried
+once more on a fresh one.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Dialect, Engine
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+T = TypeVar("T")
+STATEMENT_TIMEOUT_MS = 5000  # PostgreSQL: a stuck statement fails instead of stalling the service
+
+
+class HeldConnections:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect: Dialect = engine.dialect
+        self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def _open(self) -> Any:
+        connection = self.engine.raw_connection()
+        driver: Any = connection.driver_connection
+        # Detached: the pool never gets it back, so its autocommit never reaches a
+        # SQLAlchemy transaction elsewhere (shares are written in real transactions).
+        connection.detach()
+        if self.dialect.name == "sqlite":
+            driver.isolation_level = None
+        else:
+            driver.autocommit = True
+            cursor = driver.cursor()
+            cursor.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+            cursor.close()
+        return connection
+
+    def run(self, work: Callable[[Any, Dialect], T]) -> T:
+        """``work(dbapi_connection, dialect)`` on an open connection."""
+        for attempt in (1, 2):
+            try:
+                connection = self._idle.get_nowait()
+            except queue.Empty:
+                connection = self._open()
+            try:
+                result = work(connection, self.dialect)
+            except self.dialect.loaded_dbapi.Error as error:
+                if not self.dialect.is_disconnect(error, connection, None):
+                    self._idle.put(connection)
+                    raise
+                connection.invalidate()
+                if attempt == 2:
+                    raise
+                continue
+            except BaseException:
+                self._idle.put(connection)  # the work failed, not the connection
+                raise
+            self._idle.put(connection)
+            return result
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A statement compiled for one dialect: its text, the order of its parameters for
+    positional drivers (SQLite's "?"), and the conversions its column types need."""
+
+    sql: str
+    names: tuple[str, ...] | None
+    processors: Mapping[str, Callable[[Any], Any]]
+
+    def arguments(self, params: Mapping[str, Any]) -> Any:
+        if self.processors:
+            params = {
+                k: (self.processors[k](v) if k in self.processors else v) for k, v in params.items()
+            }
+        if self.names is None:
+            return params
+        return tuple(params[name] for name in self.names)
+
+
+@cache
+def compiled(statement: ClauseElement, dialect: Dialect) -> DriverStatement:
+    # for_executemany: an INSERT without RETURNING (PostgreSQL would add it for the new id).
+    result = cast(SQLCompiler, statement.compile(dialect=dialect, for_executemany=True))
+    names = tuple(result.positiontup or ()) if result.positional else None
+    processors = {}
+    for name, bind in result.binds.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors[name] = process
+    return DriverStatement(result.string, names, processors)
+
+
+def fetch_all(
+    connection: Any, dialect: Dialect, statement: ClauseElement, params: Mapping[str, Any]
+) -> list[Any]:
+    prepared = compiled(statement, dialect)
+    cursor = connection.cursor()
+    try:
+        cursor.execute(prepared.sql, prepared.arguments(params))
+        rows: list[Any] = cursor.fetchall()
+        return rows
+    finally:
+        cursor.close()
+
+
+def insert_all(
+    connection: Any, dialect: Dialect, statement: ClauseElement, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """``statement`` once for each of ``rows``, in one transaction."""
+    prepared = compiled(statement, dialect)
+    cursor = connection.cursor()
+    try:
+        cursor.execute("BEGIN")
+        try:
+            cursor.executemany(prepared.sql, [prepared.arguments(row) for row in rows])
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+        cursor.execute("COMMIT")
+    finally:
+        cursor.close()
