@@ -98,27 +98,59 @@ SHORT_TITLE_CHARS = 4
 SHORT_TITLE_RETRIES = ((False, 1.0), (True, 1.5), (False, 2.0), (True, 2.0))
 
 
-def _read_titles(
-    reader: Engine, clean: GrayImage, table: Table, bands: int, gray: GrayImage | None = None
-) -> list[str]:
+@dataclass
+class _Titles:
+    """One reading of the title rows: each column's text, and the short unmatched ones."""
+
+    boxes: list[Box]
+    texts: list[str]
+    scale: float
+    doubtful: list[int]  # columns whose short text names no column: worth reading again
+
+    def score(self) -> tuple[int, bool]:
+        """Columns recognised, and whether the name is among them."""
+        parts = cols.match_columns(self.texts)
+        return cols.recognised_count(parts), bool(set(parts) & NAME_PARTS)
+
+    def best_possible(self) -> tuple[int, bool]:
+        """The score if every doubtful title were read right at last (an upper bound: one
+        column more for each, at most)."""
+        count, named = self.score()
+        return count + len(self.doubtful), named or bool(self.doubtful)
+
+
+def _read_titles(reader: Engine, clean: GrayImage, table: Table, bands: int) -> _Titles:
     top, bottom = table.bands[0][0], table.bands[bands - 1][1]
     scale = target_scale(table.bands[bands:] or table.bands)
-    titles = []
-    for box in cell_boxes(table, (top, bottom), 2):
-        image = crop(clean, box)
-        title = scaled(image, scale)
+    boxes = cell_boxes(table, (top, bottom), 2)
+    texts: list[str] = []
+    doubtful: list[int] = []
+    for index, box in enumerate(boxes):
+        title = scaled(crop(clean, box), scale)
         readable = title.size and min(title.shape) > 4 and has_ink(title)
         text = " ".join(reader.read_block(title).split()) if readable else ""
         short = readable and len(text.replace(" ", "")) <= SHORT_TITLE_CHARS
         if short and not cols.match_title(text)[0]:
-            for thresholded, factor in SHORT_TITLE_RETRIES:
-                source = image if thresholded or gray is None else crop(gray, box)
-                again = " ".join(reader.read_block(scaled(source, scale * factor)).split())
-                if cols.match_title(again)[0] is not None:
-                    text = again
-                    break
-        titles.append(text)
-    return titles
+            doubtful.append(index)
+        texts.append(text)
+    return _Titles(boxes, texts, scale, doubtful)
+
+
+def _read_doubtful_again(
+    reader: Engine, clean: GrayImage, titles: _Titles, gray: GrayImage | None
+) -> _Titles:
+    """The doubtful short titles read again, from the gray page and larger, until one names a
+    column."""
+    texts = list(titles.texts)
+    for index in titles.doubtful:
+        box = titles.boxes[index]
+        for thresholded, factor in SHORT_TITLE_RETRIES:
+            source = crop(clean if thresholded or gray is None else gray, box)
+            again = " ".join(reader.read_block(scaled(source, titles.scale * factor)).split())
+            if cols.match_title(again)[0] is not None:
+                texts[index] = again
+                break
+    return _Titles(titles.boxes, texts, titles.scale, [])
 
 
 def find_columns(
@@ -128,14 +160,26 @@ def find_columns(
 
     The most columns recognised wins; between as many, the one that found the name (a list
     of candidates without its name column is no layout: a title of two lines read as one
-    loses it, and every row with it)."""
+    loses it, and every row with it); between equals, the fewest bands.
+
+    Short titles that name no column are read again (four more readings each) only where it
+    can matter: for a reading of the title rows that already names enough columns to be a
+    layout (on a page without titles, a continuation page, every short score would be read
+    four times more: half the page's titles time), and that could still beat the best
+    reading so far if every doubtful title turned out right."""
     best: tuple[ColumnLayout | None, int, tuple[int, bool]] = (None, 0, (0, False))
     for bands in range(1, min(MAX_HEADER_BANDS, len(table.bands) - 1) + 1):
-        titles = _read_titles(reader, clean, table, bands, gray)
-        parts = cols.match_columns(titles)
-        score = (cols.recognised_count(parts), bool(set(parts) & NAME_PARTS))
+        titles = _read_titles(reader, clean, table, bands)
+        if (
+            titles.doubtful
+            and titles.score()[0] >= MIN_RECOGNISED_COLUMNS
+            and titles.best_possible() > best[2]
+        ):
+            titles = _read_doubtful_again(reader, clean, titles, gray)
+        score = titles.score()
         if score > best[2]:
-            best = (ColumnLayout(parts, list(table.column_edges), titles), bands, score)
+            parts = cols.match_columns(titles.texts)
+            best = (ColumnLayout(parts, list(table.column_edges), titles.texts), bands, score)
     layout, bands, (count, _) = best
     if count < MIN_RECOGNISED_COLUMNS:
         return None, 0
