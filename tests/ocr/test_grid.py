@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from ocr.grid import column_rules, line_up, read_grid, ruled_columns
+from ocr.grid import column_rules, ink_lines, line_up, read_grid, ruled_columns
 
 WIDTH, HEIGHT = 1400, 1000
 TOP, BOTTOM = 150, 900
@@ -84,3 +84,19 @@ def test_the_curved_table_is_read_cell_by_cell_with_confidence(
     assert right >= 0.9 * len(ROWS) * (len(RULE_XS) - 1)
     assert all(0.0 <= cell.confidence <= 1.0 for row in grid for cell in row)
     assert grid[0][0].box.x > RULE_XS[0]
+
+
+def test_a_lone_digit_with_a_thin_waist_is_one_line() -> None:
+    """A "5" is dense at its bars and thin at its waist: still one line, not two."""
+    ink = np.zeros((120, 40), dtype=np.uint8)
+    for top in (10, 50, 90):  # three digits, 20 px tall, 20 px apart
+        ink[top : top + 3, 10:30] = 1  # top bar
+        ink[top + 3 : top + 9, 10:12] = 1  # thin stem
+        ink[top + 9 : top + 11, 10:30] = 1  # middle bar
+        ink[top + 11 : top + 18, 28:30] = 1  # thin stem
+        ink[top + 18 : top + 20, 10:30] = 1  # bottom bar
+    ink[45, 20] = 1  # a speck between two lines
+    bands = ink_lines(ink, 6)
+    assert len(bands) == 3
+    for (upper, lower), top in zip(bands, (10, 50, 90), strict=True):
+        assert upper <= top and lower >= top + 20
