@@ -210,6 +210,7 @@ class Upright:
     binary: GrayImage
     rotation: int  # degrees clockwise the scan was turned; we turned it back
     deskew: float  # degrees counter-clockwise applied after the quarter turns
+    sure: bool = False  # the way up is beyond doubt (see ``orientation_judged``)
 
 
 # Beyond these, the profile alone decides the axis; in between (dense grids of numbers, unruled
@@ -219,6 +220,10 @@ ASPECT_UPRIGHT = 1.1
 ASPECT_SIDEWAYS = 0.85
 MIN_MARKS = 10
 MARKS_RATIO = 1.2
+# Twice as many marks on one side is beyond doubt: upright pages of every style measured 1.2
+# to 14 (typewriters the lowest), the two pages of the benchmark set judged upside down by
+# mistake 1.36 (24 marks in all) and less.
+SURE_MARKS_RATIO = 2.0
 STRIP_LONGEST_SIDE = 1600
 
 
@@ -242,6 +247,13 @@ def orientation(binary: GrayImage) -> int:
     side the diacritics sit on gives up or down.  Only when a test is unclear (dot-matrix
     print, a page of bare digits) does the engine read the page both ways.
     """
+    return orientation_judged(binary)[0]
+
+
+def orientation_judged(binary: GrayImage) -> tuple[int, bool]:
+    """``orientation``, and whether it is sure: the axis clear from the letters' shapes and
+    at least twice as many diacritics on one side of the letters as on the other.  A page
+    judged less surely is worth reading turned half a turn when it makes no sense."""
     stats = glyph_stats(binary)
     if stats.across >= ACROSS_UPRIGHT or (stats.across > 0.5 and stats.aspect >= ASPECT_UPRIGHT):
         bases: tuple[int, ...] = (0,)
@@ -261,23 +273,23 @@ def orientation(binary: GrayImage) -> int:
         if max(above, below) >= MIN_MARKS and lean > best[0] and (base == 0 or len(bases) == 1):
             best = (lean, base if above >= below else (base + 180) % 360)
     if best[0] >= MARKS_RATIO:
-        return best[1]
+        return best[1], len(bases) == 1 and best[0] >= SURE_MARKS_RATIO
     small = _downscale(binary, STRIP_LONGEST_SIDE)
     candidates = [d for base in bases for d in (base, (base + 180) % 360)]
-    return max(candidates, key=lambda degrees: _strip_confidence(small, degrees))
+    return max(candidates, key=lambda degrees: _strip_confidence(small, degrees)), False
 
 
 def make_upright(gray: GrayImage, dpi: int = 300) -> Upright:
     """Turn and straighten a page; return it in gray and binarised."""
     binary = binarize(gray, dpi)
-    turned = orientation(binary)
+    turned, sure = orientation_judged(binary)
     if turned:
         gray, binary = rotate_image(gray, turned), rotate_image(binary, turned)
     angle = skew_angle(binary)
     if abs(angle) >= 0.05:
         gray = rotate_image(gray, angle)
         binary = binarize(gray, dpi)
-    return Upright(gray=gray, binary=binary, rotation=turned, deskew=angle)
+    return Upright(gray=gray, binary=binary, rotation=turned, deskew=angle, sure=sure)
 
 
 def erase_small_specks(binary: GrayImage, max_area: int = 2) -> GrayImage:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
 import pytest
 
-from ocr.model import ListContext, PageOutcome, RowResult
+from ocr import reader
+from ocr.model import ListContext, PageOutcome, RowResult, SheetResult
+from ocr.preprocess import Upright, make_upright, orientation_judged
 from ocr.reader import read_page
 from records.export_format import SheetHeader, flat_fields
 from records.vocabulary import FieldStatus
@@ -120,3 +125,33 @@ def test_columns_of_another_list_are_not_borrowed(printed_page: Document) -> Non
     assert refused.outcome is PageOutcome.UNKNOWN_COLUMNS and not refused.rows
     same, _ = read_page(page, context=ListContext(first.columns, first.header))
     assert same.outcome is PageOutcome.TABLE and len(same.rows) >= len(first.rows) - 2
+
+
+def _continuation(printed_page: Document) -> np.ndarray:
+    first, _ = read_page(printed_page.image, sample_key="t")
+    top = min(row.box.y for row in first.rows if row.box) - 5
+    body = np.full_like(printed_page.image, 235)
+    body[200 : 200 + printed_page.image.shape[0] - top] = printed_page.image[top:]
+    return body
+
+
+@pytest.mark.parametrize(("sure", "readings"), [(True, 1), (False, 2)])
+def test_a_page_without_titles_is_read_turned_only_when_its_way_up_is_in_doubt(
+    printed_page: Document, monkeypatch: pytest.MonkeyPatch, sure: bool, readings: int
+) -> None:
+    body = _continuation(printed_page)
+    upright = make_upright(body)
+    assert upright.sure and upright.rotation == 0
+    assert orientation_judged(np.ascontiguousarray(np.rot90(upright.binary, 2))) == (180, True)
+    monkeypatch.setattr(reader, "make_upright", lambda *_: replace(upright, sure=sure))
+    calls: list[int] = []
+    read_upright = reader._read_upright
+
+    def counting(page: Upright, **kwargs: Any) -> tuple[SheetResult, np.ndarray]:
+        calls.append(page.rotation)
+        return read_upright(page, **kwargs)
+
+    monkeypatch.setattr(reader, "_read_upright", counting)
+    sheet, _ = read_page(body)
+    assert sheet.outcome is PageOutcome.UNKNOWN_COLUMNS and sheet.needs_context
+    assert len(calls) == readings
