@@ -326,9 +326,10 @@ def line_up(columns: list[list[tuple[int, int]]]) -> list[list[tuple[int, int] |
 class StraightColumn:
     """One column of a table cut out between its two rules and made straight."""
 
-    gray: GrayImage  # straightened, flattened page: row 0 is the table's top
+    gray: GrayImage  # straightened, flattened page, rules' remnants erased: row 0 is the top
     bands: list[tuple[int, int]]  # text lines, in the strip's rows
     left: CurvedRule
+    ink: Mask  # the text's ink (1), rules' remnants left out
 
 
 def _column(
@@ -340,8 +341,14 @@ def _column(
 ) -> StraightColumn:
     left, right = pair
     gray = straighten(flat, left, right, rows, RULE_INSET)
-    ink = _strip_ink(straighten(binary, left, right, rows, RULE_INSET))
-    return StraightColumn(gray, ink_lines(ink, min_band), left)
+    marks = straighten(binary, left, right, rows, RULE_INSET)
+    ink = _strip_ink(marks)
+    # What is ink but not text is a rule's remnant (a rule the inset did not clear, an
+    # underline): erased from what the engine reads, where it read as a "1" beside a number.
+    remnant = np.asarray((marks < 128) & (ink == 0), dtype=np.uint8)
+    gray = gray.copy()
+    gray[cv2.dilate(remnant, np.ones((3, 3), np.uint8)) > 0] = 255
+    return StraightColumn(gray, ink_lines(ink, min_band), left, ink)
 
 
 def ink_lines(ink: Mask, min_height: int) -> list[tuple[int, int]]:
@@ -419,6 +426,50 @@ def ruled_columns(
     return top, columns
 
 
+def lower_points(column: StraightColumn) -> GrayImage:
+    """The column with each raised decimal point ("9·093", the middle dot of British print)
+    moved down to the line's baseline, where the engine's models know a point: read in place,
+    the dot was dropped or read as a "7" ("07164" for 0·164).
+
+    A raised point is a small blob, much smaller than the line's digits, in the middle third of
+    the line's height, with digits on both sides of it.
+    """
+    gray = column.gray.copy()
+    ink = column.ink
+    if not column.bands:
+        return gray
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    tops = np.array([top for top, _ in column.bands])
+    lines: dict[int, tuple[int, int]] = {}  # band → the first and last row of its ink
+    for label in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[label])
+        band = int(np.searchsorted(tops, y, side="right")) - 1
+        if band < 0 or max(w, h) > (column.bands[band][1] - column.bands[band][0]) * 0.3:
+            continue
+        if band not in lines:
+            top, bottom = column.bands[band]
+            rows = np.flatnonzero(ink[top:bottom].any(axis=1))
+            lines[band] = (top + int(rows[0]), top + int(rows[-1]) + 1) if rows.size else (0, 0)
+        upper, lower = lines[band]
+        height = lower - upper
+        if not (
+            upper <= y
+            and y + h <= lower
+            and max(w, h) <= height * 0.35
+            and area >= 2
+            and upper + height * 0.3 <= y + h / 2 <= upper + height * 0.7
+            and ink[upper:lower, :x].any()
+            and ink[upper:lower, x + w :].any()
+        ):
+            continue
+        blob = labels[y : y + h, x : x + w] == label
+        patch = gray[y : y + h, x : x + w].copy()
+        gray[y : y + h, x : x + w][blob] = 255
+        shift = lower - (y + h)
+        gray[y + shift : y + shift + h, x : x + w][blob] = patch[blob]
+    return gray
+
+
 def _read_column(reader: Engine, cells: list[GrayImage], whitelist: str | None) -> list[Reading]:
     """A column's cells read in one pass; a cell with ink that read as nothing is read again
     on its own (in a stack, the engine sometimes drops a lone short number as noise)."""
@@ -437,10 +488,12 @@ def _read_curved(
     all_bands = [b for c in columns for b in c.bands]
     scale = target_scale(all_bands)
     grid: list[list[GridCell]] = [[] for _ in layout]
+    points = whitelist is not None and "·" in whitelist
     for index, column in enumerate(columns):
         bands = [row[index] for row in layout]
         present = [b for b in bands if b is not None]
-        cells = [scaled(column.gray[a:b], scale) for a, b in present]
+        gray = lower_points(column) if points else column.gray
+        cells = [scaled(gray[a:b], scale) for a, b in present]
         readings = iter(_read_column(reader, cells, whitelist))
         for row, band in enumerate(bands):
             if band is None:

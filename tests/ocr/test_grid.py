@@ -10,7 +10,16 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from ocr.grid import column_rules, ink_lines, line_up, read_grid, ruled_columns
+from ocr.grid import (
+    CurvedRule,
+    StraightColumn,
+    column_rules,
+    ink_lines,
+    line_up,
+    lower_points,
+    read_grid,
+    ruled_columns,
+)
 
 WIDTH, HEIGHT = 1400, 1000
 TOP, BOTTOM = 150, 900
@@ -100,3 +109,18 @@ def test_a_lone_digit_with_a_thin_waist_is_one_line() -> None:
     assert len(bands) == 3
     for (upper, lower), top in zip(bands, (10, 50, 90), strict=True):
         assert upper <= top and lower >= top + 20
+
+
+def test_a_raised_decimal_point_is_moved_down_to_the_baseline() -> None:
+    """ "9·093" as the 1898 register prints it: the point half way up the digits."""
+    gray = np.full((60, 120), 255, dtype=np.uint8)
+    cv2.putText(gray, "9", (5, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)
+    cv2.putText(gray, "093", (35, 40), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)
+    cv2.circle(gray, (28, 31), 2, 0, -1)  # the raised point
+    ink = np.asarray(gray < 128, dtype=np.uint8)
+    column = StraightColumn(gray, ink_lines(ink, 6), CurvedRule((0.0,), 0, 60), ink)
+    lowered = lower_points(column)
+    point = lowered[:, 24:33] < 128
+    assert not point[27:35].any()  # gone from half way up
+    assert point[36:41].any()  # now on the baseline (the digits' bottom, y = 40)
+    assert (lowered[:, :22] == gray[:, :22]).all() and (lowered[:, 34:] == gray[:, 34:]).all()
