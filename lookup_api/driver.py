@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import queue
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar, cast
@@ -27,9 +28,12 @@ STATEMENT_TIMEOUT_MS = 5000  # PostgreSQL: a stuck statement fails instead of st
 
 
 class HeldConnections:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, sqlite_wait_ms: int | None = None) -> None:
+        """``sqlite_wait_ms``: how long a SQLite write waits for another writer's lock
+        (default: the engine's 30 s; 0 fails at once, for callers that must not block)."""
         self.engine = engine
         self.dialect: Dialect = engine.dialect
+        self.sqlite_wait_ms = sqlite_wait_ms
         self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
     def _open(self) -> Any:
@@ -40,6 +44,8 @@ class HeldConnections:
         connection.detach()
         if self.dialect.name == "sqlite":
             driver.isolation_level = None
+            if self.sqlite_wait_ms is not None:
+                driver.execute(f"PRAGMA busy_timeout = {int(self.sqlite_wait_ms)}")
         else:
             driver.autocommit = True
             cursor = driver.cursor()
@@ -134,9 +140,10 @@ def insert_all(
         cursor.execute("BEGIN")
         try:
             cursor.executemany(prepared.sql, [prepared.arguments(row) for row in rows])
+            cursor.execute("COMMIT")
         except BaseException:
-            cursor.execute("ROLLBACK")
+            with suppress(Exception):  # the connection may be gone: nothing to roll back
+                cursor.execute("ROLLBACK")
             raise
-        cursor.execute("COMMIT")
     finally:
         cursor.close()

@@ -1,20 +1,23 @@
-"""The processing log's single writer: an entry is committed before its request is answered,
-entries waiting together are committed together, a failed commit reaches every request that
-waited for it, and the thread leaves when idle and comes back when needed."""
+"""The processing log's single writer: an entry is committed before its request goes on,
+entries that arrive during a commit are committed together in the next, a failed commit
+reaches every request that waited for it, and a request that went away still leaves its
+entry."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from lookup_api import log_writer
+from lookup_api import driver, log_writer
 from lookup_api.log_writer import LogWriter
-from records.public_db import processing_log
+from records.db import engine_for
+from records.public_db import ensure_schema, processing_log
 from tests.lookup_api.read_models import read_model  # noqa: F401
 
 KEY = b"k" * 32
@@ -22,45 +25,75 @@ KEY = b"k" * 32
 
 def _count(engine: Engine) -> int:
     with engine.connect() as connection:
-        return int(
-            connection.execute(select(func.count()).select_from(processing_log)).scalar_one()
-        )
+        query = select(func.count()).select_from(processing_log)
+        return int(connection.execute(query).scalar_one())
 
 
-def test_every_entry_is_committed_before_its_future_is_done(read_model: Engine) -> None:  # noqa: F811
-    writer = LogWriter(read_model, KEY, retention_days=30)
-
-    def one(i: int) -> int:
-        writer.write("search", "203.0.113.0/24", ("name", i), 1)
-        return _count(read_model)  # seen from another connection once write() returns
-
-    with ThreadPoolExecutor(8) as pool:
-        seen = list(pool.map(one, range(200)))
-    assert all(count >= 1 for count in seen)
-    assert _count(read_model) == 200
-
-
-def test_entries_waiting_together_commit_together(
+def test_every_entry_is_committed_before_its_request_goes_on(
     read_model: Engine,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     writer = LogWriter(read_model, KEY, retention_days=30)
+    seen: list[int] = []
+    batches: list[int] = []
+    insert_all = driver.insert_all
+
+    def counted(connection: Any, dialect: Any, statement: Any, rows: list[Any]) -> None:
+        batches.append(len(rows))
+        insert_all(connection, dialect, statement, rows)
+
+    monkeypatch.setattr(log_writer, "insert_all", counted)
+
+    async def one(i: int) -> None:
+        await writer.write("search", "203.0.113.0/24", ("name", i), 1)
+        seen.append(_count(read_model))  # from another connection
+
+    async def all_of_them() -> None:
+        await asyncio.gather(*(one(i) for i in range(200)))
+
+    asyncio.run(all_of_them())
+    assert len(seen) == 200 and min(seen) >= 1
+    assert _count(read_model) == sum(batches) == 200
+    assert len(batches) < 20  # requests of the same turn of the loop share a commit
+
+
+def _holding_commits(
+    writer: LogWriter, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[int], threading.Event]:
+    """Commit on the thread only (as on PostgreSQL) and record each batch's size; the first
+    commit waits for the event."""
+    writer._inline = None
     batches: list[int] = []
     gate = threading.Event()
     commit = LogWriter._commit
 
-    def held_commit(self: LogWriter, batch: list[Any]) -> None:
-        batches.append(len(batch))
-        gate.wait(10)  # the first commit is slow: everything after it queues up
-        commit(self, batch)
+    def held_commit(self: LogWriter, rows: list[Any]) -> None:
+        batches.append(len(rows))
+        gate.wait(10)
+        commit(self, rows)
 
     monkeypatch.setattr(LogWriter, "_commit", held_commit)
-    futures = [writer.submit("search", "p", ("first",), 0)]
-    time.sleep(0.2)
-    futures += [writer.submit("search", "p", ("later", i), 0) for i in range(50)]
-    gate.set()
-    for future in futures:
-        future.result(timeout=10)
+    return batches, gate
+
+
+def test_entries_arriving_during_a_commit_commit_together(
+    read_model: Engine,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    writer = LogWriter(read_model, KEY, retention_days=30)
+    batches, gate = _holding_commits(writer, monkeypatch)
+
+    async def scenario() -> None:
+        first = asyncio.ensure_future(writer.write("search", "p", ("first",), 0))
+        await asyncio.sleep(0.1)  # the first batch is now being committed (and held)
+        later = [
+            asyncio.ensure_future(writer.write("search", "p", ("later", i), 0)) for i in range(50)
+        ]
+        await asyncio.sleep(0.1)
+        gate.set()
+        await asyncio.gather(first, *later)
+
+    asyncio.run(scenario())
     assert batches == [1, 50]
     assert _count(read_model) == 51
 
@@ -69,22 +102,55 @@ def test_a_failed_commit_fails_every_waiting_request(read_model: Engine) -> None
     with read_model.begin() as connection:
         connection.execute(text("DROP TABLE processing_log"))
     writer = LogWriter(read_model, KEY, retention_days=30)
-    futures = [writer.submit("search", "p", (i,), 0) for i in range(20)]
-    for future in futures:
-        with pytest.raises(Exception, match="processing_log"):
-            future.result(timeout=10)
+
+    async def scenario() -> list[BaseException | None]:
+        writes = (writer.write("search", "p", (i,), 0) for i in range(20))
+        return await asyncio.gather(*writes, return_exceptions=True)
+
+    outcomes = asyncio.run(scenario())
+    assert all(isinstance(o, read_model.dialect.loaded_dbapi.Error) for o in outcomes)
+    assert "processing_log" in str(outcomes[0])
 
 
-def test_the_thread_leaves_when_idle_and_returns(
+def test_a_request_that_went_away_still_leaves_its_entry(
     read_model: Engine,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(log_writer, "IDLE_SECONDS", 0.05)
     writer = LogWriter(read_model, KEY, retention_days=30)
-    writer.write("search", "p", ("a",), 0)
-    deadline = time.monotonic() + 5
-    while writer._thread is not None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert writer._thread is None
-    writer.write("search", "p", ("b",), 0)
+    _, gate = _holding_commits(writer, monkeypatch)
+
+    async def scenario() -> None:
+        gone = asyncio.ensure_future(writer.write("search", "p", ("gone",), 0))
+        await asyncio.sleep(0.1)
+        gone.cancel()  # the client disconnected while its entry was being committed
+        gate.set()
+        await writer.write("search", "p", ("next",), 0)
+
+    asyncio.run(scenario())
     assert _count(read_model) == 2
+
+
+def test_a_sqlite_lock_held_elsewhere_never_blocks_the_event_loop(tmp_path: Path) -> None:
+    engine = engine_for(f"sqlite:///{tmp_path / 'public.sqlite3'}")
+    ensure_schema(engine)
+    writer = LogWriter(engine, KEY, retention_days=30)
+    publisher = sqlite3.connect(tmp_path / "public.sqlite3", isolation_level=None)
+
+    async def scenario() -> list[str]:
+        await writer.write("search", "p", ("before",), 0)  # purged and committed: warm
+        events: list[str] = []
+        publisher.execute("BEGIN IMMEDIATE")  # a publish holds the write lock
+        logged = asyncio.ensure_future(writer.write("search", "p", ("during",), 0))
+        for _ in range(5):  # the loop keeps serving while the entry waits for the lock
+            await asyncio.sleep(0.02)
+            events.append("loop")
+        assert not logged.done()
+        publisher.execute("COMMIT")
+        await logged
+        events.append("logged")
+        return events
+
+    assert asyncio.run(scenario()) == ["loop"] * 5 + ["logged"]
+    assert _count(engine) == 2
+    publisher.close()
+    engine.dispose()
