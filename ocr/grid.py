@@ -297,29 +297,78 @@ def line_up(columns: list[list[tuple[int, int]]]) -> list[list[tuple[int, int] |
 
     A photographed page is curved: a row drifts by a line's height from one side of a wide
     table to the other, so rows found across the whole width merge.  Within one column the
-    drift is negligible; each column's lines are matched to the rows of the columns before it
+    drift is negligible; each column's lines are matched to the rows of the column beside it
     by their height on the page (following the drift), and a line matching no row starts one.
-    Returns, per row top to bottom, each column's band or None.
+    The rows start from a typical column (as many lines as most, nearest the middle) and
+    follow the drift from there to each side: a margin column of a few faint numbers makes a
+    poor start.  Returns, per row top to bottom, each column's band or None.
     """
     heights = [b - a for bands in columns for a, b in bands]
-    pitch = float(np.median(heights)) if heights else 20.0
-    rows: list[dict[int, tuple[int, int]]] = []
-    centre: list[float] = []  # each row's height as last seen, following the drift
-    for column, bands in enumerate(columns):
-        for band in bands:
-            middle = (band[0] + band[1]) / 2
-            near = [i for i in range(len(rows)) if column not in rows[i]]
-            best = min(near, key=lambda i: abs(centre[i] - middle), default=None)
-            if best is not None and abs(centre[best] - middle) <= pitch * 0.5:
-                rows[best][column] = band
-                centre[best] = middle
-            else:
-                rows.append({column: band})
-                centre.append(middle)
+    if not heights:
+        return []
+    pitch = float(np.median(heights))
+    typical = float(np.median([len(bands) for bands in columns]))
+    seed = min(
+        range(len(columns)),
+        key=lambda c: (abs(len(columns[c]) - typical), abs(c - (len(columns) - 1) / 2)),
+    )
+    rows: list[dict[int, tuple[int, int]]] = [{seed: band} for band in columns[seed]]
+    seen = [(band[0] + band[1]) / 2 for band in columns[seed]]
+    for side in (range(seed + 1, len(columns)), range(seed - 1, -1, -1)):
+        centre = list(seen)  # each row's height as last seen on this side, following the drift
+        for column in side:
+            for band in columns[column]:
+                middle = (band[0] + band[1]) / 2
+                near = [i for i in range(len(rows)) if column not in rows[i]]
+                best = min(near, key=lambda i: abs(centre[i] - middle), default=None)
+                if best is not None and abs(centre[best] - middle) <= pitch * 0.5:
+                    rows[best][column] = band
+                    centre[best] = middle
+                else:
+                    rows.append({column: band})
+                    centre.append(middle)
+                    seen.append(middle)
     order = sorted(
         range(len(rows)), key=lambda i: float(np.mean([sum(b) for b in rows[i].values()]))
     )
     return [[rows[i].get(c) for c in range(len(columns))] for i in order]
+
+
+def fill_rows(layout: list[list[tuple[int, int] | None]]) -> list[list[tuple[int, int] | None]]:
+    """Every row that most columns have, given a cell in every column.
+
+    A column whose lines were not found well (a margin of faint day numbers, a cell's number
+    bled into the next line) takes the row's band from the nearest column that found it, when
+    it found none for that row or one far taller than the row's (two lines run together).  A
+    line of such a column that made a row of its own, mostly covered by the rows filled so, was
+    the same ink: it is dropped, and a row left with nothing is dropped.
+    """
+    if not layout:
+        return layout
+    width = len(layout[0])
+    full = [sum(b is not None for b in row) >= width / 2 for row in layout]
+    out: list[list[tuple[int, int] | None]] = [list(row) for row in layout]
+    for r, row in enumerate(layout):
+        if not full[r]:
+            continue
+        tall = 1.5 * float(np.median([b[1] - b[0] for b in row if b is not None]))
+        fine = [c for c, b in enumerate(row) if b is not None and b[1] - b[0] <= tall]
+        for c, band in enumerate(row):
+            if (band is None or band[1] - band[0] > tall) and fine:
+                out[r][c] = row[min(fine, key=lambda f: abs(f - c))]
+    for r, row in enumerate(out):
+        if full[r]:
+            continue
+        for c, band in enumerate(row):
+            if band is not None and sum(
+                _overlap(band, out[o][c]) for o in range(len(out)) if full[o]
+            ) > 0.5 * (band[1] - band[0]):
+                out[r][c] = None
+    return [row for row in out if any(b is not None for b in row)]
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int] | None) -> int:
+    return 0 if b is None else max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
 @dataclass
@@ -484,7 +533,7 @@ def _read_curved(
     top: int, columns: list[StraightColumn], whitelist: str | None, reader: Engine
 ) -> list[list[GridCell]]:
     """Read a straightened table: each column's cells stacked and read in one pass."""
-    layout = line_up([c.bands for c in columns])
+    layout = fill_rows(line_up([c.bands for c in columns]))
     all_bands = [b for c in columns for b in c.bands]
     scale = target_scale(all_bands)
     grid: list[list[GridCell]] = [[] for _ in layout]

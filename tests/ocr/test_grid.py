@@ -14,6 +14,7 @@ from ocr.grid import (
     CurvedRule,
     StraightColumn,
     column_rules,
+    fill_rows,
     ink_lines,
     line_up,
     lower_points,
@@ -124,3 +125,16 @@ def test_a_raised_decimal_point_is_moved_down_to_the_baseline() -> None:
     assert not point[27:35].any()  # gone from half way up
     assert point[36:41].any()  # now on the baseline (the digits' bottom, y = 40)
     assert (lowered[:, :22] == gray[:, :22]).all() and (lowered[:, 34:] == gray[:, 34:]).all()
+
+
+def test_a_margin_column_that_found_its_lines_badly_takes_the_rows_of_the_others() -> None:
+    """Column 0 (faint day numbers) missed row 1, ran rows 2 and 3 together into one tall band
+    that made a row of its own; the other columns found all three rows."""
+    a, b, c = (100, 130), (130, 160), (160, 190)
+    layout: list[list[tuple[int, int] | None]] = [
+        [a, a, a, a],
+        [None, b, b, b],
+        [(131, 189), None, None, None],
+        [None, c, c, c],
+    ]
+    assert fill_rows(layout) == [[a, a, a, a], [b, b, b, b], [c, c, c, c]]
