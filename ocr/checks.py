@@ -116,6 +116,7 @@ RESULT_UNCHECKED = "không kiểm tra được kết quả"
 RANKING_MISMATCH = "xếp loại không khớp quy chế"
 RANKING_UNKNOWN = "xếp loại không rõ"
 RANKING_CASE = "xếp loại viết hoa không đúng"
+RANKING_STRAY_MARK = "xếp loại có dấu lạ ở đầu hay cuối"
 BONUS_MISMATCH = "điểm cộng không khớp"
 BONUS_OUT_OF_RANGE = "điểm cộng ngoài mức quy chế"
 NO_RULE = "không rõ quy chế năm thi"
@@ -808,7 +809,13 @@ class _Numbers:
         self._judge_dependents(scores, bonus, support)
 
     def _alternatives_also_hold(self, scores: _Scores, bonus: Decimal) -> bool:
-        """Whether replacing two terms by engine alternatives also satisfies the identity."""
+        """Whether replacing two terms by engine alternatives also satisfies the identity, or
+        the total alone when the sheet may hide its bonus in the total."""
+        if self._bonus_may_be_hidden() and self.total is not None:
+            hidden = [b for b in self.rule.bonus_values if b > 0]
+            for number in self._alternative_numbers(self.total, score=False):
+                if any(self.rule.total(scores, b) == number for b in hidden):
+                    return True
         options: list[tuple[str, Decimal]] = []  # (term, alternative number)
         for subject in self.rule.subjects:
             for number in self._alternative_numbers(self.scores[subject], score=True):
@@ -829,6 +836,14 @@ class _Numbers:
             if self.holds(trial, bonus, total):
                 return True
         return False
+
+    def _bonus_may_be_hidden(self) -> bool:
+        """No bonus column and none written in the total: a sheet may still have added the
+        bonus into the total unseen (sum 42, total 43 with 1 point of bonus), so a total read
+        equal to the sum whose engine alternative is the sum plus one of the rule's bonus
+        values is no confirmation (43 read 42 at 0.99 with 43 at 0.67 balanced a sum of 42)."""
+        written = self._number(self.total).bonus if self.total is not None else None
+        return self.bonus is None and written is None
 
     def _alternative_numbers(self, f: _Field, *, score: bool) -> list[Decimal]:
         out: list[Decimal] = []
@@ -863,10 +878,19 @@ class _Numbers:
                 self.ranking.fail(RANKING_UNKNOWN)
             elif ranking_ok and not _printed_case(self.ranking.value or ""):
                 self.ranking.fail(RANKING_CASE)
+            elif ranking_ok and _stray_mark_at_edge(self.ranking.value or ""):
+                # "—TB" names the rule's ranking, but the value kept is what was read: a
+                # speck or a rule read as a dash is not what the sheet says
+                self.ranking.fail(RANKING_STRAY_MARK)
             elif ranking_ok:
                 self.ranking.supported(support)
             else:
                 self.ranking.fail(RANKING_MISMATCH)
+
+
+def _stray_mark_at_edge(text: str) -> bool:
+    text = text.strip()
+    return bool(text) and (text[0] in _STRAY_MARKS or text[-1] in _STRAY_MARKS)
 
 
 def _printed_case(word: str) -> bool:

@@ -877,3 +877,31 @@ def test_total_is_not_repaired_when_a_score_is_doubtful() -> None:
     row = assess(special)
     assert row.fields["total"].value == row.fields["total"].ocr_value  # not changed
     assert row.fields["total"].status is REVIEW
+
+
+@pytest.mark.parametrize("written", ["—TB", "TB -", "-TB"])
+def test_ranking_with_a_stray_mark_at_its_edge(written: str) -> None:
+    # The rule's ranking, but the value kept would be the dash a speck or a rule was read as.
+    cells = texts(1995, Level.THPT, ["6", "5,5", "5", "6", "5", "6"])
+    cells["ranking"] = written
+    field = assess(readings(cells)).fields["ranking"]
+    assert field.status is REVIEW
+    assert field.reason == "xếp loại có dấu lạ ở đầu hay cuối"
+
+
+def test_a_total_that_a_hidden_bonus_could_explain_otherwise_is_doubted() -> None:
+    """No bonus column and none written in the total: the sheet may have added the bonus
+    into the total unseen, so a total equal to the sum whose runner-up is the sum plus one
+    of the rule's bonus values (43 read 42) is not confirmed; with a bonus column it is."""
+    cells = texts(1988, Level.BTVH, ["9", "8", "8", "8", "9"])
+    assert cells["total"] == "42"
+    misread = Reading("42", 0.99, (Alternative("43", 0.67),))
+    with_column = assess(readings(cells, total=misread), 1988, Level.BTVH)
+    assert with_column.fields["total"].status is AUTO
+    del cells["bonus"]
+    hidden = assess(readings(cells, total=misread), 1988, Level.BTVH)
+    assert hidden.fields["total"].status is REVIEW
+    assert (hidden.fields["total"].reason or "").startswith("có cách đọc khác: 43")
+    assert all(hidden.fields[name].status is AUTO for name in score_fields(hidden))
+    plain = assess(readings(cells), 1988, Level.BTVH)  # no runner-up: nothing to doubt
+    assert plain.fields["total"].status is AUTO
