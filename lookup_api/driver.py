@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Dialect, Engine
+from sqlalchemy import Dialect, Engine, Table, bindparam, insert
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -28,12 +28,23 @@ STATEMENT_TIMEOUT_MS = 5000  # PostgreSQL: a stuck statement fails instead of st
 
 
 class HeldConnections:
-    def __init__(self, engine: Engine, *, sqlite_wait_ms: int | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        sqlite_wait_ms: int | None = None,
+        postgres_flush_on_commit: bool = True,
+    ) -> None:
         """``sqlite_wait_ms``: how long a SQLite write waits for another writer's lock
-        (default: the engine's 30 s; 0 fails at once, for callers that must not block)."""
+        (default: the engine's 30 s; 0 fails at once, for callers that must not block).
+        ``postgres_flush_on_commit=False``: commits return before the server flushes its
+        WAL (synchronous_commit off), the durability SQLite has here in WAL mode with
+        synchronous=NORMAL: what is committed survives a crash of the service, and a crash
+        of the database's machine may lose the last moment of commits, never corrupt."""
         self.engine = engine
         self.dialect: Dialect = engine.dialect
         self.sqlite_wait_ms = sqlite_wait_ms
+        self.postgres_flush_on_commit = postgres_flush_on_commit
         self._idle: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
     def _open(self) -> Any:
@@ -50,6 +61,8 @@ class HeldConnections:
             driver.autocommit = True
             cursor = driver.cursor()
             cursor.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+            if not self.postgres_flush_on_commit:
+                cursor.execute("SET synchronous_commit = off")
             cursor.close()
         return connection
 
@@ -130,20 +143,49 @@ def fetch_all(
         cursor.close()
 
 
-def insert_all(
-    connection: Any, dialect: Dialect, statement: ClauseElement, rows: Sequence[Mapping[str, Any]]
+ROWS_A_STATEMENT = 200
+
+
+@cache
+def _insert_of(table: Table, columns: tuple[str, ...], count: int) -> ClauseElement:
+    values = [
+        {name: bindparam(f"{name}_{i}", type_=table.c[name].type) for name in columns}
+        for i in range(count)
+    ]
+    return insert(table).values(values)
+
+
+def insert_rows(
+    connection: Any, dialect: Dialect, table: Table, rows: Sequence[Mapping[str, Any]]
 ) -> None:
-    """``statement`` once for each of ``rows``, in one transaction."""
-    prepared = compiled(statement, dialect)
+    """All of ``rows`` (dicts with the same keys) into ``table``, all or none.
+
+    As one multi-row INSERT where they fit (up to ROWS_A_STATEMENT): a single statement is
+    atomic on its own in autocommit, so PostgreSQL needs one round trip, not BEGIN, the rows
+    and COMMIT.  More rows: several statements between BEGIN and COMMIT.
+    """
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    chunks = [rows[i : i + ROWS_A_STATEMENT] for i in range(0, len(rows), ROWS_A_STATEMENT)]
+    explicit = len(chunks) > 1
     cursor = connection.cursor()
     try:
-        cursor.execute("BEGIN")
+        if explicit:
+            cursor.execute("BEGIN")
         try:
-            cursor.executemany(prepared.sql, [prepared.arguments(row) for row in rows])
-            cursor.execute("COMMIT")
+            for chunk in chunks:
+                prepared = compiled(_insert_of(table, columns, len(chunk)), dialect)
+                params = {
+                    f"{name}_{i}": row[name] for i, row in enumerate(chunk) for name in columns
+                }
+                cursor.execute(prepared.sql, prepared.arguments(params))
+            if explicit:
+                cursor.execute("COMMIT")
         except BaseException:
-            with suppress(Exception):  # the connection may be gone: nothing to roll back
-                cursor.execute("ROLLBACK")
+            if explicit:
+                with suppress(Exception):  # the connection may be gone: nothing to roll back
+                    cursor.execute("ROLLBACK")
             raise
     finally:
         cursor.close()

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Dialect, Engine, delete, insert, select, text
 
-from lookup_api.driver import HeldConnections, insert_all
-from lookup_api.log_writer import INSERT
+from lookup_api.driver import ROWS_A_STATEMENT, HeldConnections, insert_rows
 from records.public_db import processing_log, public_record
 from tests.lookup_api.read_models import read_model  # noqa: F401
 
@@ -97,17 +96,21 @@ def test_failed_work_keeps_its_connection(read_model: Engine) -> None:  # noqa: 
     readers.close()
 
 
-def test_an_insert_of_many_rows_commits_all_or_none(read_model: Engine) -> None:  # noqa: F811
+@pytest.mark.parametrize("count", [5, ROWS_A_STATEMENT * 2 + 7])
+def test_an_insert_of_many_rows_commits_all_or_none(
+    read_model: Engine,  # noqa: F811
+    count: int,
+) -> None:
     connections = HeldConnections(read_model)
     row = {"at": datetime.now(UTC), "kind": "search", "client_prefix": "p", "query_hash": "h"}
-    rows = [{**row, "result_count": i} for i in range(5)]
-    connections.run(lambda c, dialect: insert_all(c, dialect, INSERT, rows))
+    rows = [{**row, "result_count": i} for i in range(count)]
+    connections.run(lambda c, dialect: insert_rows(c, dialect, processing_log, rows))
     broken = [*rows, {**row, "result_count": None}]  # NOT NULL: the last row fails
     with pytest.raises(read_model.dialect.loaded_dbapi.Error):
-        connections.run(lambda c, dialect: insert_all(c, dialect, INSERT, broken))
+        connections.run(lambda c, dialect: insert_rows(c, dialect, processing_log, broken))
     with read_model.connect() as connection:
         stored = connection.execute(select(processing_log.c.at, processing_log.c.result_count))
         values = sorted(stored.all(), key=lambda r: r[1])
-    assert [count for _, count in values] == [0, 1, 2, 3, 4]
+    assert [count for _, count in values] == list(range(count))
     assert values[0][0].replace(tzinfo=UTC) == row["at"]  # the type's conversion applied
     connections.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +37,13 @@ def test_every_entry_is_committed_before_its_request_goes_on(
     writer = LogWriter(read_model, KEY, retention_days=30)
     seen: list[int] = []
     batches: list[int] = []
-    insert_all = driver.insert_all
+    insert_rows = driver.insert_rows
 
-    def counted(connection: Any, dialect: Any, statement: Any, rows: list[Any]) -> None:
+    def counted(connection: Any, dialect: Any, table: Any, rows: list[Any]) -> None:
         batches.append(len(rows))
-        insert_all(connection, dialect, statement, rows)
+        insert_rows(connection, dialect, table, rows)
 
-    monkeypatch.setattr(log_writer, "insert_all", counted)
+    monkeypatch.setattr(log_writer, "insert_rows", counted)
 
     async def one(i: int) -> None:
         await writer.write("search", "203.0.113.0/24", ("name", i), 1)
@@ -60,8 +61,8 @@ def test_every_entry_is_committed_before_its_request_goes_on(
 def _holding_commits(
     writer: LogWriter, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[list[int], threading.Event]:
-    """Commit on the thread only (as on PostgreSQL) and record each batch's size; the first
-    commit waits for the event."""
+    """Commit on the thread only (as when SQLite's lock is taken) and record each batch's
+    size; the first commit waits for the event."""
     writer._inline = None
     batches: list[int] = []
     gate = threading.Event()
@@ -154,3 +155,27 @@ def test_a_sqlite_lock_held_elsewhere_never_blocks_the_event_loop(tmp_path: Path
     assert _count(engine) == 2
     publisher.close()
     engine.dispose()
+
+
+def test_the_writer_connections_are_set_as_documented(read_model: Engine) -> None:  # noqa: F811
+    """PostgreSQL: no wait for the server's disk flush (synchronous_commit off); SQLite: the
+    event loop's connection never waits for a lock, the thread's does."""
+    writer = LogWriter(read_model, KEY, retention_days=30)
+
+    def setting(name: str) -> Callable[[Any, Any], str]:
+        def show(connection: Any, _dialect: Any) -> str:
+            cursor = connection.cursor()
+            cursor.execute(name)
+            (value,) = cursor.fetchone()
+            cursor.close()
+            return str(value)
+
+        return show
+
+    assert writer._inline is not None
+    if read_model.dialect.name == "postgresql":
+        assert writer._inline.run(setting("SHOW synchronous_commit")) == "off"
+        assert writer._connection.run(setting("SHOW synchronous_commit")) == "off"
+    else:
+        assert writer._inline.run(setting("PRAGMA busy_timeout")) == "0"
+        assert writer._connection.run(setting("PRAGMA busy_timeout")) == "30000"
