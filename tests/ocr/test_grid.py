@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from ocr.engine import Engine, Reading
 from ocr.grid import (
     CurvedRule,
     StraightColumn,
@@ -19,6 +20,7 @@ from ocr.grid import (
     line_up,
     lower_points,
     read_grid,
+    read_voted,
     ruled_columns,
 )
 
@@ -138,3 +140,25 @@ def test_a_margin_column_that_found_its_lines_badly_takes_the_rows_of_the_others
         [None, c, c, c],
     ]
     assert fill_rows(layout) == [[a, a, a, a], [b, b, b, b], [c, c, c, c]]
+
+
+class _SizeSensitive(Engine):
+    """A recogniser that slips at one size only: "0.1938" where the cell is 100 px wide."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def read_cells(
+        self, cells: list[npt.NDArray[np.uint8]], whitelist: str | None = None
+    ) -> list[Reading]:
+        self.reads += len(cells)
+        return [Reading("0.1938" if c.shape[1] == 100 else "0.193", 0.97) for c in cells]
+
+
+def test_the_sizes_outvote_a_slip_and_the_cell_loses_confidence() -> None:
+    reader = _SizeSensitive()
+    crops = [np.full((30, 100), 255, dtype=np.uint8), np.full((30, 90), 255, dtype=np.uint8)]
+    first, second = read_voted(reader, crops, 1.0, "0123456789.")
+    assert first.text == "0.193" and first.confidence < 0.97
+    assert second.text == "0.193" and second.confidence == 0.97
+    assert reader.reads == 5  # the third size only for the cell the first two disagree on
