@@ -31,7 +31,8 @@ from typing import Any
 from sqlalchemy import Engine
 
 from lookup_api import processing_log
-from lookup_api.driver import HeldConnections, insert_rows
+from lookup_api.driver import HeldConnections
+from records.driver_sql import insert_rows
 from records.public_db import processing_log as log_table
 
 PURGE_EVERY = 3600.0

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from rapidfuzz.distance import OSA, Levenshtein
 from sqlalchemy import Connection, Dialect, and_, bindparam, func, or_, select
 
-from lookup_api.driver import fetch_all
+from records.driver_sql import fetch_all
 from records.public_db import public_record
 from records.vntext import folded_key, nfc, normalize_apostrophes, normalize_spacing, search_keys
 

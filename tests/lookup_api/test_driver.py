@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Dialect, Engine, delete, insert, select, text
 
-from lookup_api.driver import ROWS_A_STATEMENT, HeldConnections, insert_rows
+from lookup_api.driver import HeldConnections
+from records.driver_sql import ROWS_A_STATEMENT, insert_rows
 from records.public_db import processing_log, public_record
 from tests.lookup_api.read_models import read_model  # noqa: F401
 

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from lookup_api import driver, log_writer
+from lookup_api import log_writer
 from lookup_api.log_writer import LogWriter
+from records import driver_sql
 from records.db import engine_for
 from records.public_db import ensure_schema, processing_log
 from tests.lookup_api.read_models import read_model  # noqa: F401
@@ -37,7 +38,7 @@ def test_every_entry_is_committed_before_its_request_goes_on(
     writer = LogWriter(read_model, KEY, retention_days=30)
     seen: list[int] = []
     batches: list[int] = []
-    insert_rows = driver.insert_rows
+    insert_rows = driver_sql.insert_rows
 
     def counted(connection: Any, dialect: Any, table: Any, rows: list[Any]) -> None:
         batches.append(len(rows))
