@@ -16,10 +16,12 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
+from functools import lru_cache
 
 CaptchaVerifier = Callable[[str | None, str], bool]
 
 
+@lru_cache(maxsize=4096)  # parsed on every request; recent clients come back
 def client_prefix(address: str) -> str:
     """The network a client address belongs to, as logged and rate-limited."""
     try:
