@@ -68,17 +68,25 @@ class GridCell:
 
 @dataclass(frozen=True)
 class CurvedRule:
-    """A vertical rule of a curved page: x as a polynomial of y, from ``top`` to ``bottom``."""
+    """A vertical rule of a curved page: x as a polynomial of y, from ``top`` to ``bottom``,
+    corrected where it was measured (``knots``: heights and the rule's offset from the
+    polynomial there, interpolated between them; a page is not bent as a parabola is)."""
 
     coeffs: tuple[float, ...]  # highest power first (numpy.polyval)
     top: int
     bottom: int
+    knots: tuple[tuple[float, float], ...] = ()  # (y, offset), y increasing
 
     def at(self, y: Floats) -> Floats:
-        return np.asarray(np.polyval(self.coeffs, y), dtype=np.float64)
+        x = np.asarray(np.polyval(self.coeffs, y), dtype=np.float64)
+        if self.knots:
+            heights, offsets = zip(*self.knots, strict=True)
+            x = x + np.interp(y, heights, offsets)
+        return x
 
     def shifted(self, dx: float) -> CurvedRule:
-        return CurvedRule((*self.coeffs[:-1], self.coeffs[-1] + dx), self.top, self.bottom)
+        coeffs = (*self.coeffs[:-1], self.coeffs[-1] + dx)
+        return CurvedRule(coeffs, self.top, self.bottom, self.knots)
 
 
 def _peaks(profile: Floats, threshold: float, spread: int) -> list[int]:
@@ -257,7 +265,10 @@ def _follow(
         top, bottom = _extent(strength, coeffs, 2 * strip)
         # Where the rule is too faint to be seen pixel by pixel, its track still shows it.
         top, bottom = min(top, int(ys[0] - strip / 2)), max(bottom, int(ys[-1] + strip / 2))
-        fitted.append(CurvedRule(coeffs, top, bottom))
+        offsets = xs - np.polyval(coeffs, ys)
+        near = np.abs(offsets) <= max(3, spread // 2)  # not a letter's stem beside the rule
+        knots = {float(y): float(np.mean(offsets[near & (ys == y)])) for y in ys[near]}
+        fitted.append(CurvedRule(coeffs, top, bottom, tuple(sorted(knots.items()))))
     return fitted
 
 
