@@ -43,6 +43,7 @@ from sqlalchemy import (
 from sqlmodel import col
 
 from records.db import get_engine
+from records.driver_sql import copy_rows
 from records.models import Publication, RowField, Sheet, TableRow
 from records.public_db import ensure_schema, public_engine, public_record, search_columns
 from records.settings import Settings
@@ -179,10 +180,7 @@ def _record_published(connection: Connection, hashes: list[tuple[int, str]], now
         return
     _PUBLISHED_NOW.create(connection)
     for chunk in _chunks(hashes):
-        connection.execute(
-            insert(_PUBLISHED_NOW),
-            [{"row_id": row_id, "digest": digest} for row_id, digest in chunk],
-        )
+        copy_rows(connection, _PUBLISHED_NOW, [{"row_id": r, "digest": d} for r, d in chunk])
     publication = Publication.__table__  # type: ignore[attr-defined]
     connection.execute(
         update(publication)
@@ -259,10 +257,8 @@ def publish(settings: Settings, now: datetime | None = None) -> PublishSummary:
         for chunk in _chunks(gone):
             connection.execute(delete(public_record).where(public_record.c.public_id.in_(chunk)))
         for chunk in _chunks(to_write):
-            connection.execute(
-                insert(public_record),
-                [_public_row(pid, content, now) for _, pid, content, _ in chunk],
-            )
+            rows = [_public_row(pid, content, now) for _, pid, content, _ in chunk]
+            copy_rows(connection, public_record, rows)
 
     # 3. What is now public, recorded on the staff side: the hashes go into a temporary table
     # and one UPDATE ... FROM applies them (a million single-row UPDATEs took most of a
