@@ -160,7 +160,8 @@ def find_columns(
 
     The most columns recognised wins; between as many, the one that found the name (a list
     of candidates without its name column is no layout: a title of two lines read as one
-    loses it, and every row with it); between equals, the fewest bands.
+    loses it, and every row with it); between equals, the fewest bands, so once every column
+    is named more bands are not read.
 
     Short titles that name no column are read again (four more readings each) only where it
     can matter: for a reading of the title rows that already names enough columns to be a
@@ -180,6 +181,8 @@ def find_columns(
         if score > best[2]:
             parts = cols.match_columns(titles.texts)
             best = (ColumnLayout(parts, list(table.column_edges), titles.texts), bands, score)
+        if best[2] == (len(titles.texts), True):
+            break  # every column named, the name among them: more bands cannot do better
     layout, bands, (count, _) = best
     if count < MIN_RECOGNISED_COLUMNS:
         return None, 0

@@ -102,3 +102,11 @@ def test_a_reading_that_cannot_win_is_not_read_again() -> None:
     assert fields is not None and fields[-1] == "result"
     again = [height for _, height, gray in engine.reads if gray or (height - 4) % BAND]
     assert again and set(again) <= {BAND + 4, (BAND + 4) * 3 // 2, (BAND + 4) * 2}
+
+
+def test_once_every_column_is_named_no_more_title_rows_are_read() -> None:
+    titles = ["STT", "SBD", "Họ và tên", "Ngày sinh", "Văn", "Toán", "TĐ", "KQ"]
+    engine = ScriptedEngine({1: titles, 2: titles, 3: titles})
+    fields, bands = _find(engine, 8)
+    assert bands == 1 and fields is not None and None not in fields
+    assert {height for _, height, _ in engine.reads} == {BAND + 4}  # one title row only
