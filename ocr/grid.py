@@ -540,6 +540,19 @@ def _read_column(reader: Engine, cells: list[GrayImage], whitelist: str | None) 
     return readings
 
 
+def stretched(cell: GrayImage) -> GrayImage:
+    """The cell's tones spread over the full range: faint print (a washed-out day number)
+    made as dark as the rest.  A cell of paper only (no tone range to speak of) is left as
+    it is, so that its grain is not made into marks."""
+    if cell.size == 0:
+        return cell
+    low, high = float(cell.min()), float(cell.max())
+    if high - low < 40:
+        return cell
+    spread = (cell.astype(np.float32) - low) * (255.0 / (high - low))
+    return np.asarray(np.clip(spread, 0, 255), dtype=np.uint8)
+
+
 READ_SCALES = (1.0, 0.8, 1.25)  # each column is read at these sizes and the readings vote
 
 
@@ -602,7 +615,7 @@ def _read_curved(
         bands = [row[index] for row in layout]
         present = [b for b in bands if b is not None]
         gray = lower_points(column) if points else column.gray
-        crops = [gray[a:b] for a, b in present]
+        crops = [stretched(gray[a:b]) for a, b in present]
         readings = iter(read_voted(reader, crops, scale, whitelist))
         for row, band in enumerate(bands):
             if band is None:

@@ -22,6 +22,7 @@ from ocr.grid import (
     read_grid,
     read_voted,
     ruled_columns,
+    stretched,
 )
 
 WIDTH, HEIGHT = 1400, 1000
@@ -162,3 +163,13 @@ def test_the_sizes_outvote_a_slip_and_the_cell_loses_confidence() -> None:
     assert first.text == "0.193" and first.confidence < 0.97
     assert second.text == "0.193" and second.confidence == 0.97
     assert reader.reads == 5  # the third size only for the cell the first two disagree on
+
+
+def test_faint_print_is_stretched_and_blank_paper_is_not() -> None:
+    faint = np.full((20, 20), 230, dtype=np.uint8)
+    faint[5:15, 9:11] = 170  # a washed-out "1"
+    out = stretched(faint)
+    assert out[10, 10] == 0 and out[0, 0] == 255
+    paper = np.full((20, 20), 228, dtype=np.uint8)
+    paper[3, 3] = 214  # grain
+    assert (stretched(paper) == paper).all()
