@@ -150,4 +150,7 @@ def report(scores: list[PageScore]) -> None:
         f" (chữ thô), {ordered_fmt:.1%} đúng (theo mẫu d.ddd)"
     )
     for service, share in PUBLISHED.items():
-        print(f"  so với {service} {share:.0%}: tỉ lệ {fmt_share / share:.2f}")
+        print(
+            f"  so với {service} {share:.0%}: tỉ lệ {fmt_share / share:.2f}"
+            f" (ghép theo thứ tự: {ordered_fmt / share:.2f})"
+        )
