@@ -401,7 +401,9 @@ NUMBER_OFF_PATTERN = "số báo danh khác mẫu của trang"
 NUMBER_UNCONFIRMED = "số báo danh không liền số với dòng trên hay dưới"
 
 
-def confirm_candidate_numbers(rows: Sequence[RowResult]) -> None:
+def confirm_candidate_numbers(
+    rows: Sequence[RowResult], *, sample_key: str = "", sample_rate: float | None = None
+) -> None:
     """A page's candidate numbers share one form and run on by one from row to row.
 
     No sum checks a candidate number, and its digits are misread at high confidence (A0728 as
@@ -409,6 +411,11 @@ def confirm_candidate_numbers(rows: Sequence[RowResult]) -> None:
     a neighbour one below or one above it.  Others go to a person.  Only well-read numbers
     vote for the page's form and count as neighbours: doubtful readings of a faint column
     agree with each other as easily as with the sheet (a "B." lost from every number).
+
+    Conversely, a number held back only because the engine offered a rival reading (0459 or
+    0458) is confirmed by well-read neighbours exactly one below *and* one above it: between
+    them, the page's form and sequence leave no other value.  It is then trusted like any
+    field, the random precision sample included (``sample_key`` names the page).
     """
     fields = [row.fields.get("candidate_number") for row in rows]
     forms = [_number_form(f.value) if f is not None and f.value else None for f in fields]
@@ -417,7 +424,21 @@ def confirm_candidate_numbers(rows: Sequence[RowResult]) -> None:
     if not counted:
         return
     usual = counted.most_common(1)[0][0]
+    rate = checks.DEFAULT_POLICY.sample_rate if sample_rate is None else sample_rate
     for index, (field, form) in enumerate(zip(fields, forms, strict=True)):
+        if field is not None and form is not None and _held_by_rival_only(field):
+            between = (
+                0 < index < len(forms) - 1
+                and form[:2] == usual
+                and witnesses[index - 1] == (*usual, form[2] - 1)
+                and witnesses[index + 1] == (*usual, form[2] + 1)
+            )
+            if between:
+                key = f"{sample_key}:{rows[index].row_number}"
+                sampled = checks.sampled_for_review(key, field.name, rate)
+                field.status = FieldStatus.NEEDS_REVIEW if sampled else FieldStatus.AUTO
+                field.reason = checks.SAMPLED if sampled else None
+            continue
         if field is None or field.status is not FieldStatus.AUTO or form is None:
             continue
         prefix, width, number = form
@@ -428,6 +449,15 @@ def confirm_candidate_numbers(rows: Sequence[RowResult]) -> None:
         after = witnesses[index + 1] if index + 1 < len(forms) else None
         if not ((before and before[2] == number - 1) or (after and after[2] == number + 1)):
             _to_review(field, NUMBER_UNCONFIRMED)
+
+
+def _held_by_rival_only(field: FieldResult) -> bool:
+    reason = field.reason or ""
+    return (
+        field.status is FieldStatus.NEEDS_REVIEW
+        and reason.startswith(checks.RIVAL_READING)
+        and ";" not in reason
+    )
 
 
 def _as_neighbour(field: FieldResult | None) -> checks.Reading | None:
@@ -560,7 +590,7 @@ def reassess(
         )
         previous = _as_neighbour(again.fields.get("candidate_number")) or previous
         rows.append(again)
-    confirm_candidate_numbers(rows)
+    confirm_candidate_numbers(rows, sample_key=sample_key)
     return replace(
         sheet,
         header=header,
@@ -687,5 +717,5 @@ def _read_upright(
         if printed is not None and printed.reading.text.strip().isdigit():
             previous_printed = int(printed.reading.text.strip())
         base.rows.append(row)
-    confirm_candidate_numbers(base.rows)
+    confirm_candidate_numbers(base.rows, sample_key=sample_key, sample_rate=sample_rate)
     return base, upright.gray

@@ -54,3 +54,38 @@ def test_the_page_form_is_voted_by_well_read_numbers_only() -> None:
     field = rows[5].fields["candidate_number"]
     assert field.status is REVIEW
     assert field.reason is not None and field.reason.startswith(NUMBER_OFF_PATTERN)
+
+
+def _held_by_a_rival(rows: list[RowResult], index: int, rival: str) -> None:
+    field = rows[index].fields["candidate_number"]
+    field.status, field.reason = REVIEW, f"có cách đọc khác: {rival}"
+
+
+def test_a_rival_reading_between_two_well_read_neighbours_is_no_rival() -> None:
+    # 0459 or 0458? Between 0458 and 0460, read well, the page leaves only 0459.
+    rows = _rows([("0458", 0.97, AUTO), ("0459", 0.96, AUTO), ("0460", 0.95, AUTO)])
+    _held_by_a_rival(rows, 1, "0458")
+    confirm_candidate_numbers(rows, sample_rate=0.0)
+    assert _status(rows, 1) is AUTO and rows[1].fields["candidate_number"].reason is None
+    sampled = _rows([("0458", 0.97, AUTO), ("0459", 0.96, AUTO), ("0460", 0.95, AUTO)])
+    _held_by_a_rival(sampled, 1, "0458")
+    confirm_candidate_numbers(sampled, sample_key="p", sample_rate=1.0)
+    assert sampled[1].fields["candidate_number"].reason == "kiểm tra ngẫu nhiên"
+
+
+def test_a_rival_reading_stays_with_one_neighbour_or_a_doubtful_one() -> None:
+    rows = _rows(
+        [
+            ("0458", 0.97, AUTO),
+            ("0459", 0.96, AUTO),  # one neighbour only (0461 below)
+            ("0461", 0.95, AUTO),
+            ("0462", 0.96, AUTO),  # the neighbour below read doubtfully
+            ("0463", 0.60, REVIEW),
+        ]
+    )
+    _held_by_a_rival(rows, 1, "0458")
+    _held_by_a_rival(rows, 3, "0482")
+    rows[2].fields["candidate_number"].reason = "có cách đọc khác: 0481; kiểm tra ngẫu nhiên"
+    rows[2].fields["candidate_number"].status = REVIEW
+    confirm_candidate_numbers(rows, sample_rate=0.0)
+    assert [_status(rows, i) for i in range(5)] == [AUTO, REVIEW, REVIEW, REVIEW, REVIEW]
