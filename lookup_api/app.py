@@ -17,11 +17,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lookup_api import processing_log
+from lookup_api import processing_log, shares
 from lookup_api.driver import HeldConnections
 from lookup_api.guard import RateLimiter, client_prefix, load_verifier
 from lookup_api.log_writer import LogWriter
@@ -142,7 +142,7 @@ class Service:
         self.guard = Guard(settings)
         self.log_key = processing_log.log_key(self.engine)  # read once, not per request
         self.readers = HeldConnections(self.engine)
-        self.log = LogWriter(self.engine, self.log_key, settings.log_retention_days)
+        self.log = LogWriter(self.engine, self.log_key, self._purge)
 
     async def search(self, query: Query, prefix: str) -> SearchAnswer:
         """Find, log, answer.  The read runs on the event loop: it is one indexed SELECT of a
@@ -157,6 +157,10 @@ class Service:
         if not found:
             return SearchAnswer(records=[], message=NOT_FOUND)
         return SearchAnswer(records=[public_record_of(row, level) for row, level in found])
+
+    def _purge(self, connection: Connection) -> None:
+        processing_log.purge(connection, self.settings.log_retention_days)
+        shares.purge(connection, self.settings.share_retention_days)
 
     async def refused(self, prefix: str, query: tuple[object, ...]) -> None:
         """Log a refused query too (a fragment, a wildcard): probing must leave a trace."""

@@ -18,17 +18,20 @@ to 250 µs of CPU a request).  On SQLite a batch that would wait for another wri
 publish, a share) fails at once on the loop and is committed on a thread instead, so the loop
 never waits on a lock.
 
-The retention purge runs here too, on the first batch and then hourly.
+The retention purge (the log's, the share codes') runs here too, on the first batch and
+then hourly; it failing is logged and tried again an hour later, never the batch's failure.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from lookup_api import processing_log
 from lookup_api.driver import HeldConnections
@@ -36,6 +39,7 @@ from records.driver_sql import insert_rows
 from records.public_db import processing_log as log_table
 
 PURGE_EVERY = 3600.0
+LOG = logging.getLogger(__name__)
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 
 _Waiting = tuple[dict[str, Any], "asyncio.Future[None]"]
@@ -44,10 +48,12 @@ _Waiting = tuple[dict[str, Any], "asyncio.Future[None]"]
 class LogWriter:
     """Belongs to one event loop (the app's); ``write`` is awaited by its requests."""
 
-    def __init__(self, engine: Engine, key: bytes, retention_days: int) -> None:
+    def __init__(self, engine: Engine, key: bytes, purge: Callable[[Connection], object]) -> None:
+        """``purge``: deletes what is past its retention; run on the first batch and then
+        hourly, on the writer's thread, in a transaction of its own."""
         self.engine = engine
         self.key = key
-        self.retention_days = retention_days
+        self.purge = purge
         # The log is kept as durable on PostgreSQL as on SQLite (see HeldConnections):
         # waiting for the server's disk flush made every lone search wait 3 ms or more, and
         # up to 100 ms when the disk was busy.
@@ -117,9 +123,12 @@ class LogWriter:
         """On a worker thread: one transaction for the batch, then the purge when due."""
         self._connection.run(lambda c, dialect: insert_rows(c, dialect, log_table, rows))
         if self._purge_due():
-            with self.engine.begin() as connection:
-                processing_log.purge(connection, self.retention_days)
             self._last_purge = time.monotonic()
+            try:
+                with self.engine.begin() as connection:
+                    self.purge(connection)
+            except Exception:  # the batch is committed: its requests must not fail for this
+                LOG.exception("Không xoá được dữ liệu quá hạn lưu giữ; sẽ thử lại sau một giờ.")
 
 
 def _sqlite_busy(error: Exception) -> bool:

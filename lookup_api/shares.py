@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 
 from lookup_api.search import QueryError, clean_birth, shown_fields
 from records.public_db import public_record, share_code, share_use
@@ -295,3 +295,17 @@ def revoke(connection: Connection, share: Share, now: datetime | None = None) ->
     )
     row = connection.execute(select(share_code).where(share_code.c.code == share.code)).one()
     return Share.of(row)
+
+
+def purge(connection: Connection, retention_days: int, now: datetime | None = None) -> int:
+    """Delete codes expired or revoked more than ``retention_days`` ago, with their uses;
+    return how many codes.  (The holder's list of who verified is kept that long after the
+    code stops working, then nothing of it remains.)"""
+    limit = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    ended = or_(
+        share_code.c.expires_at < limit,
+        and_(share_code.c.revoked_at.is_not(None), share_code.c.revoked_at < limit),
+    )
+    codes = select(share_code.c.code).where(ended)
+    connection.execute(delete(share_use).where(share_use.c.code.in_(codes)))
+    return connection.execute(delete(share_code).where(ended)).rowcount or 0

@@ -196,9 +196,10 @@ def grant_lookup_role(engine: Engine, role: str, schema: str) -> None:
             connection.execute(
                 text(f"GRANT SELECT, INSERT, UPDATE ON {quoted_schema}.{table} TO {quoted_role}")
             )
-        connection.execute(  # the service applies the log's retention itself
-            text(f"GRANT DELETE ON {quoted_schema}.processing_log TO {quoted_role}")
-        )
+        for table in ("processing_log", "share_code", "share_use"):
+            connection.execute(  # the service applies the retention of these itself
+                text(f"GRANT DELETE ON {quoted_schema}.{table} TO {quoted_role}")
+            )
         for sequence in ("share_use_id_seq", "processing_log_id_seq"):
             connection.execute(
                 text(f"GRANT USAGE ON SEQUENCE {quoted_schema}.{sequence} TO {quoted_role}")

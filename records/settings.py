@@ -132,6 +132,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Days the public processing log (searches, verifications) is kept before deletion.",
     ),
     Setting(
+        "BANGDIEM_SHARE_RETENTION_DAYS",
+        "365",
+        "Days a verification code and the list of its uses are kept once the code has expired "
+        "or been revoked; then both are deleted.",
+    ),
+    Setting(
         "BANGDIEM_SHARE_DAYS",
         "30",
         "Days a verification code a holder makes for an employer stays valid when the holder "
@@ -194,6 +200,7 @@ class Settings:
     review_port: int
     lookup_port: int
     share_days: int = 30
+    share_retention_days: int = 365
     public_base_url: str = "http://127.0.0.1:8701"
     signing_key_file: str = ""
     max_file_bytes: int = 2 * 1024**3
@@ -274,6 +281,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         review_port=int(_value(source, "BANGDIEM_REVIEW_PORT")),
         lookup_port=int(_value(source, "BANGDIEM_LOOKUP_PORT")),
         share_days=int(_value(source, "BANGDIEM_SHARE_DAYS")),
+        share_retention_days=int(_value(source, "BANGDIEM_SHARE_RETENTION_DAYS")),
         public_base_url=_value(source, "BANGDIEM_PUBLIC_BASE_URL").rstrip("/"),
         signing_key_file=_value(source, "BANGDIEM_SIGNING_KEY_FILE"),
         max_file_bytes=int(_value(source, "BANGDIEM_MAX_FILE_BYTES")),

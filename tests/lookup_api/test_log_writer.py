@@ -25,6 +25,10 @@ from tests.lookup_api.read_models import read_model  # noqa: F401
 KEY = b"k" * 32
 
 
+def _keep_all(_connection: Any) -> None:
+    """A purge that deletes nothing."""
+
+
 def _count(engine: Engine) -> int:
     with engine.connect() as connection:
         query = select(func.count()).select_from(processing_log)
@@ -35,7 +39,7 @@ def test_every_entry_is_committed_before_its_request_goes_on(
     read_model: Engine,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    writer = LogWriter(read_model, KEY, retention_days=30)
+    writer = LogWriter(read_model, KEY, _keep_all)
     seen: list[int] = []
     batches: list[int] = []
     insert_rows = driver_sql.insert_rows
@@ -82,7 +86,7 @@ def test_entries_arriving_during_a_commit_commit_together(
     read_model: Engine,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    writer = LogWriter(read_model, KEY, retention_days=30)
+    writer = LogWriter(read_model, KEY, _keep_all)
     batches, gate = _holding_commits(writer, monkeypatch)
 
     async def scenario() -> None:
@@ -103,7 +107,7 @@ def test_entries_arriving_during_a_commit_commit_together(
 def test_a_failed_commit_fails_every_waiting_request(read_model: Engine) -> None:  # noqa: F811
     with read_model.begin() as connection:
         connection.execute(text("DROP TABLE processing_log"))
-    writer = LogWriter(read_model, KEY, retention_days=30)
+    writer = LogWriter(read_model, KEY, _keep_all)
 
     async def scenario() -> list[BaseException | None]:
         writes = (writer.write("search", "p", (i,), 0) for i in range(20))
@@ -118,7 +122,7 @@ def test_a_request_that_went_away_still_leaves_its_entry(
     read_model: Engine,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    writer = LogWriter(read_model, KEY, retention_days=30)
+    writer = LogWriter(read_model, KEY, _keep_all)
     _, gate = _holding_commits(writer, monkeypatch)
 
     async def scenario() -> None:
@@ -135,7 +139,7 @@ def test_a_request_that_went_away_still_leaves_its_entry(
 def test_a_sqlite_lock_held_elsewhere_never_blocks_the_event_loop(tmp_path: Path) -> None:
     engine = engine_for(f"sqlite:///{tmp_path / 'public.sqlite3'}")
     ensure_schema(engine)
-    writer = LogWriter(engine, KEY, retention_days=30)
+    writer = LogWriter(engine, KEY, _keep_all)
     publisher = sqlite3.connect(tmp_path / "public.sqlite3", isolation_level=None)
 
     async def scenario() -> list[str]:
@@ -161,7 +165,7 @@ def test_a_sqlite_lock_held_elsewhere_never_blocks_the_event_loop(tmp_path: Path
 def test_the_writer_connections_are_set_as_documented(read_model: Engine) -> None:  # noqa: F811
     """PostgreSQL: no wait for the server's disk flush (synchronous_commit off); SQLite: the
     event loop's connection never waits for a lock, the thread's does."""
-    writer = LogWriter(read_model, KEY, retention_days=30)
+    writer = LogWriter(read_model, KEY, _keep_all)
 
     def setting(name: str) -> Callable[[Any, Any], str]:
         def show(connection: Any, _dialect: Any) -> str:
@@ -180,3 +184,16 @@ def test_the_writer_connections_are_set_as_documented(read_model: Engine) -> Non
     else:
         assert writer._inline.run(setting("PRAGMA busy_timeout")) == "0"
         assert writer._connection.run(setting("PRAGMA busy_timeout")) == "30000"
+
+
+def test_a_failing_purge_is_logged_and_never_fails_the_batch(
+    read_model: Engine,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(_connection: Any) -> None:
+        raise RuntimeError("permission denied for table share_use")
+
+    writer = LogWriter(read_model, KEY, broken)
+    asyncio.run(writer.write("search", "p", ("a",), 1))  # the first batch purges
+    assert _count(read_model) == 1
+    assert any("permission denied" in r.exc_text for r in caplog.records if r.exc_text)

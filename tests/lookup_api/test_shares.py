@@ -274,3 +274,34 @@ def test_every_share_endpoint_passes_the_guard(
         ("POST", "/ma/2345-6789-ABCD/thu-xac-minh.pdf"),
     ):
         assert client.request(method, path).status_code == 429, path
+
+
+def test_codes_past_their_retention_go_with_their_uses(
+    settings: Settings,
+    session: Session,
+    approved_page: ReviewPage,  # noqa: F811
+) -> None:
+    client = _client(settings)
+    old_expired, old_revoked, recent, live = (_share(client) for _ in range(4))
+    now = datetime.now(UTC)
+    ended = {
+        old_expired["code"]: {"expires_at": now - timedelta(days=400)},
+        old_revoked["code"]: {"revoked_at": now - timedelta(days=366)},
+        recent["code"]: {"expires_at": now - timedelta(days=10)},
+    }
+    for shown in (old_expired, old_revoked, recent, live):
+        verified = client.post("/api/v1/verify", json={"code": shown["code"], "verifier": "A B"})
+        assert verified.status_code == 200
+    with public_engine(settings).begin() as connection:
+        for code, values in ended.items():
+            connection.execute(
+                update(share_code)
+                .where(share_code.c.code == shares.normalize_code(code))
+                .values(**values)
+            )
+        assert shares.purge(connection, settings.share_retention_days) == 2
+    with public_engine(settings).connect() as connection:
+        codes = set(connection.execute(select(share_code.c.code)).scalars())
+        used = set(connection.execute(select(share_use.c.code)).scalars())
+    kept = {shares.normalize_code(c["code"]) for c in (recent, live)}
+    assert codes == used == kept
