@@ -57,6 +57,7 @@ class LogWriter:
         # The log is kept as durable on PostgreSQL as on SQLite (see HeldConnections):
         # waiting for the server's disk flush made every lone search wait 3 ms or more, and
         # up to 100 ms when the disk was busy.
+        # The event loop's connection (None: every batch on the thread, as tests force).
         self._inline: HeldConnections | None = HeldConnections(
             engine, sqlite_wait_ms=0, postgres_flush_on_commit=False
         )
@@ -90,7 +91,7 @@ class LogWriter:
         if self._inline is not None and not self._purge_due():
             try:
                 self._inline.run(lambda c, dialect: insert_rows(c, dialect, log_table, rows))
-            except self.engine.dialect.loaded_dbapi.Error as error:
+            except Exception as error:  # whatever it is, the waiting requests must hear of it
                 if not _sqlite_busy(error):
                     self._settle(loop, batch, error)
                     return
