@@ -56,11 +56,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from benchmarks import serving
 from benchmarks.lookup_data import SLIP_KINDS, Loaded, Person, load, slip, unaccented
-from benchmarks.postgres import reset_schemas, server_url, with_schema
+from benchmarks.postgres import fresh_databases, reset_schemas, server_url
 from benchmarks.serving import stop_server
 from lookup_api.search import Query, QueryError, clean_birth, clean_name, find
 from publishing.publish import PublishSummary, publish
-from records.db import engine_for, migrate
+from records.db import engine_for
 from records.public_db import public_engine
 from records.settings import Settings, load_settings
 
@@ -69,7 +69,6 @@ LUA = Path(__file__).resolve().parent / "wrk_search.lua"
 # Per run: two runs at once (other sessions, `make bench`) must not drop each other's data.
 SCHEMA, PUBLIC_SCHEMA = f"bench_lookup_{os.getpid()}", f"bench_lookup_public_{os.getpid()}"
 TIMINGS_PATH = "/__bench/timings"
-UNLIMITED = "100000000/1"
 
 P99_TARGET_MS = 25.0
 RATIO_TARGET = 0.5
@@ -222,22 +221,17 @@ def drive(
 # -- the databases -----------------------------------------------------------------------------
 
 
+def timed_publish(settings: Settings) -> tuple[PublishSummary, float]:
+    """``publish`` and the CPU seconds this process spent in it."""
+    cpu = time.process_time()
+    summary = publish(settings)
+    return summary, time.process_time() - cpu
+
+
 def prepare(kind: str, root: Path, postgres_url: str) -> dict[str, str]:
     """A fresh, migrated staff database and an empty public one; the environment naming them."""
     data_dir = (root / "lookup" / f"{kind}-{os.getpid()}").resolve()
-    shutil.rmtree(data_dir, ignore_errors=True)
-    data_dir.mkdir(parents=True)
-    env = {
-        "BANGDIEM_DATA_DIR": str(data_dir),
-        "BANGDIEM_LOOKUP_CLIENT_RATE": UNLIMITED,
-        "BANGDIEM_LOOKUP_GLOBAL_RATE": UNLIMITED,
-    }
-    if kind == "postgresql":
-        reset_schemas(postgres_url, (SCHEMA, PUBLIC_SCHEMA), create=True)
-        env["DATABASE_URL"] = with_schema(postgres_url, SCHEMA)
-        env["BANGDIEM_PUBLIC_DATABASE_URL"] = with_schema(postgres_url, PUBLIC_SCHEMA)
-    migrate(load_settings(env))
-    return env
+    return fresh_databases(kind, data_dir, postgres_url, (SCHEMA, PUBLIC_SCHEMA))
 
 
 def change_records(settings: Settings, people: list[Person], rng: random.Random) -> set[int]:
@@ -427,18 +421,14 @@ def run_database(kind: str, args: argparse.Namespace, postgres_url: str) -> Resu
         f"{loaded.name_birth_shared:,} name + birth pairs shared by 2+",
         flush=True,
     )
-    cpu = time.process_time()
-    first = publish(settings)
-    first_cpu = time.process_time() - cpu
+    first, first_cpu = timed_publish(settings)
     print(
         f"-- {kind}: first publish {first.seconds:.1f} s ({first.published:,} published, "
         f"skipped {first.skipped or 'none'})",
         flush=True,
     )
     reopened = change_records(settings, loaded.people, rng)
-    cpu = time.process_time()
-    second = publish(settings)
-    second_cpu = time.process_time() - cpu
+    second, second_cpu = timed_publish(settings)
     print(
         f"-- {kind}: incremental publish {second.seconds:.1f} s ({second.updated:,} updated, "
         f"{second.withdrawn:,} withdrawn, {second.unchanged:,} unchanged)",

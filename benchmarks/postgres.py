@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Iterable
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
 from benchmarks.serving import ROOT
+from records.db import migrate
+from records.settings import load_settings
 
 
 def server_url() -> tuple[str, str]:
@@ -49,3 +53,26 @@ def reset_schemas(url: str, schemas: Iterable[str], *, create: bool) -> None:
             if create:
                 connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
+
+
+UNLIMITED_RATE = "100000000/1"  # rate limits out of the way of a load test
+
+
+def fresh_databases(
+    kind: str, data_dir: Path, postgres_url: str, schemas: tuple[str, str]
+) -> dict[str, str]:
+    """An empty data folder and, on PostgreSQL, empty staff and public schemas (``schemas``),
+    migrated; the environment naming them (the lookup's rate limits lifted)."""
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    env = {
+        "BANGDIEM_DATA_DIR": str(data_dir),
+        "BANGDIEM_LOOKUP_CLIENT_RATE": UNLIMITED_RATE,
+        "BANGDIEM_LOOKUP_GLOBAL_RATE": UNLIMITED_RATE,
+    }
+    if kind == "postgresql":
+        reset_schemas(postgres_url, schemas, create=True)
+        env["DATABASE_URL"] = with_schema(postgres_url, schemas[0])
+        env["BANGDIEM_PUBLIC_DATABASE_URL"] = with_schema(postgres_url, schemas[1])
+    migrate(load_settings(env))
+    return env

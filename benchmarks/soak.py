@@ -44,7 +44,6 @@ import argparse
 import asyncio
 import random
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -59,7 +58,7 @@ import numpy as np
 from sqlalchemy import text
 
 from benchmarks import serving
-from benchmarks.postgres import reset_schemas, server_url, with_schema
+from benchmarks.postgres import fresh_databases, reset_schemas, server_url
 from benchmarks.review import (
     IMAGE_URL,
     PASSWORD,
@@ -71,14 +70,13 @@ from benchmarks.review import (
 from benchmarks.review_data import FIELD_NAMES, Shape, load, write_page_image
 from benchmarks.serving import stop_server
 from publishing.publish import publish
-from records.db import engine_for, migrate
+from records.db import engine_for
 from records.reference_data import NamePeriod, name_statistics
 from records.settings import Settings, load_settings
 from review.views import shown_value
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA, PUBLIC_SCHEMA = "bench_soak", "bench_soak_public"
-UNLIMITED = "100000000/1"
 REVIEWERS = 5
 SAMPLE_EVERY = 10.0  # seconds between two RSS samples
 WARM_UP = 60.0  # seconds; shorter runs use a fifth of their length
@@ -114,22 +112,11 @@ async def sample_rss(
 def prepare(kind: str, part: str, root: Path, postgres_url: str) -> dict[str, str]:
     """A fresh, migrated staff database (and an empty public one); the environment naming them."""
     data_dir = (root / "soak" / part / kind).resolve()
-    shutil.rmtree(data_dir, ignore_errors=True)
-    data_dir.mkdir(parents=True)
-    env = {
-        "BANGDIEM_DATA_DIR": str(data_dir),
-        "BANGDIEM_LOOKUP_CLIENT_RATE": UNLIMITED,
-        "BANGDIEM_LOOKUP_GLOBAL_RATE": UNLIMITED,
-    }
-    if kind == "postgresql":
-        reset_schemas(postgres_url, (SCHEMA, PUBLIC_SCHEMA), create=True)
-        env["DATABASE_URL"] = with_schema(postgres_url, SCHEMA)
-        env["BANGDIEM_PUBLIC_DATABASE_URL"] = with_schema(postgres_url, PUBLIC_SCHEMA)
+    env = fresh_databases(kind, data_dir, postgres_url, (SCHEMA, PUBLIC_SCHEMA))
     settings = load_settings(env)
     # Named outright: the servers' environment is this process's, which may name other ones.
     env["DATABASE_URL"] = settings.database_url
     env["BANGDIEM_PUBLIC_DATABASE_URL"] = settings.public_database_url
-    migrate(settings)
     return env
 
 

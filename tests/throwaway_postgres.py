@@ -21,21 +21,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
+
+from tests.conftest import postgres_unavailable
 
 ROLE = "bd_fault"
 PASSWORD = "bd_fault"  # noqa: S105 - a throwaway cluster on 127.0.0.1, dropped after the test
 DATABASE = "bd_fault"
 STEP_TIMEOUT_S = 60
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("BANGDIEM_REQUIRE_POSTGRES") == "1":
-        pytest.fail(f"BANGDIEM_REQUIRE_POSTGRES=1 but {reason}")
-    pytest.skip(reason)
 
 
 def _free_port() -> int:
@@ -117,9 +112,13 @@ def _as_postgres(*command: str) -> str:
 def throwaway_cluster() -> Iterator[Cluster]:
     """A started cluster with a role and database for the test; dropped afterwards."""
     if shutil.which("pg_createcluster") is None or shutil.which("pg_ctlcluster") is None:
-        _unavailable("no pg_createcluster (Debian's postgresql-common); `make setup` installs it")
+        postgres_unavailable(
+            "no pg_createcluster (Debian's postgresql-common); `make setup` installs it"
+        )
     if os.geteuid() != 0:
-        _unavailable("creating a throwaway PostgreSQL cluster needs root (as `make test` in CI)")
+        postgres_unavailable(
+            "creating a throwaway PostgreSQL cluster needs root (as `make test` in CI)"
+        )
     versions = sorted(Path("/usr/lib/postgresql").iterdir(), key=lambda p: int(p.name))
     version = versions[-1].name
     name = f"bdfault_{os.getpid()}_{uuid.uuid4().hex[:6]}"

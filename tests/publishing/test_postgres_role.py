@@ -10,7 +10,6 @@ Creating a role needs CREATEROLE for the test server's user (tools/postgres-test
 
 from __future__ import annotations
 
-import os
 import secrets
 import uuid
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from publishing.publish import publish
 from records.db import engine_for
 from records.public_db import grant_lookup_role, public_engine
 from records.settings import Settings
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, postgres_unavailable
 from tests.publishing.conftest import approved_page  # noqa: F401
 from tests.review.conftest import ReviewPage, password_hash, staff  # noqa: F401
 
@@ -67,9 +66,7 @@ def lookup_role(settings: Settings) -> Iterator[LookupRole]:
             "the test server's user cannot create roles: give it CREATEROLE "
             f"(tools/postgres-test-server.sh) — {error.orig}"
         )
-        if os.environ.get("BANGDIEM_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        postgres_unavailable(message)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = admin.url.set(username=role, password=password).render_as_string(hide_password=False)
