@@ -54,6 +54,12 @@ An identity that holds confirms its terms only when it is *sound*: no term below
 and in the total alike, balances too), and no pair of the engine's alternative readings that
 would balance as well.  Otherwise the terms are merely "checked" (normal threshold).
 
+Names.  A name whose syllables the statistics doubt ("dấu dễ đọc nhầm", "tên không có trong
+thống kê") stays in review, but its value may be respelled for the reviewer when another spelling
+of a doubted syllable is far likelier at its position given the engine's own alternatives
+(``ocr.name_spelling``; "dấu dễ đọc nhầm: Định → Đinh"); the reading is kept in ``ocr_value``
+and the rest of the row is judged on the name as read.
+
 Rules come only from ``records.exam_rules``; no year is named in this module.  Without a rule
 for (year, level) every field that needs it (scores, total, bonus, result, ranking) goes to
 review with "không rõ quy chế năm thi".
@@ -70,6 +76,7 @@ from enum import IntEnum
 from functools import cache
 
 from ocr.model import Box, FieldResult, RowResult
+from ocr.name_spelling import respell
 from ocr.parsing import (
     Parsed,
     ParsedDate,
@@ -219,6 +226,19 @@ class TrustPolicy:
     diacritic_dominance: float = 0.75
     # An alternative reading at least this confident keeps an unconfirmed field for a person.
     rival_confidence: float = 0.05
+    # A doubted name syllable is respelled (for the reviewer; the name stays in review) when
+    # another spelling with the same letters is at least this many times likelier: its frequency
+    # at that position over the read one's (the smaller ratio of the two name tables) times what
+    # the engine says of it (``ocr.name_spelling``).  On the 60 generated pages no respelling at
+    # 10 or more was wrong; at 5 a real surname "Vù" became "Vũ" and a given name "Đinh" "Định"
+    # (the engine had offered those, at 0.27 and 0.80).
+    name_spelling_min_odds: float = 10.0
+    # How likely the engine misread a mark *without* offering the right spelling among its
+    # alternatives, relative to reading it right.  With the odds above, a spelling the engine
+    # did not propose must be 100 times as frequent as the read one at that position in both
+    # tables.  On the generated pages the first wrong respelling appears at 0.2 (a real surname
+    # "Lồ" made "Lò", 56 times as frequent); 0.1 keeps a factor of 2 from it.
+    name_spelling_unseen_likelihood: float = 0.1
 
     def __post_init__(self) -> None:
         for name in (
@@ -232,6 +252,7 @@ class TrustPolicy:
             "alternative_min_confidence",
             "given_name_sex_max_share",
             "sample_rate",
+            "name_spelling_unseen_likelihood",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -1002,6 +1023,39 @@ def _unknown_name_tokens(tokens: Sequence[str]) -> list[str]:
     ]
 
 
+def _respell_name(
+    name: _Field, tokens: list[str], listed: Sequence[str], doubted: set[str], policy: TrustPolicy
+) -> str:
+    """Respell the doubted tokens whose marks another spelling explains far better
+    (``ocr.name_spelling``), keeping the engine's reading in ``ocr_value``; returns the listed
+    tokens for the reason, with every change shown as "Định → Đinh".  Only a name that already
+    failed its check comes here, so a respelled name is never trusted: a person confirms it."""
+    indexes = {i for i, t in enumerate(tokens) if t in doubted}
+    alternatives = [
+        (parsed, a.confidence)
+        for a in name.reading.alternatives
+        if a.confidence >= policy.alternative_min_confidence
+        and (parsed := clean_name(a.text).value) is not None
+    ]
+    changes = {
+        c.index: c.corrected
+        for c in respell(
+            tokens,
+            indexes,
+            alternatives,
+            name.engine,
+            min_odds=policy.name_spelling_min_odds,
+            unseen_likelihood=policy.name_spelling_unseen_likelihood,
+        )
+    }
+    if not changes:
+        return " ".join(listed)
+    name.ocr_value = name.value
+    name.value = " ".join(changes.get(i, t) for i, t in enumerate(tokens))
+    shown = [f"{t} → {changes[i]}" if i in changes else t for i, t in enumerate(tokens)]
+    return ", ".join(s for i, s in enumerate(shown) if i in changes or tokens[i] in listed)
+
+
 def _check_name_and_sex(fields: Mapping[str, _Field], policy: TrustPolicy) -> None:
     name, sex = fields.get("full_name"), fields.get("sex")
     tokens = name.value.split() if name is not None and name.value else []
@@ -1013,10 +1067,10 @@ def _check_name_and_sex(fields: Mapping[str, _Field], policy: TrustPolicy) -> No
         else:
             unknown = _unknown_name_tokens(tokens)
             doubtful = diacritic_doubts(tokens, policy.diacritic_dominance)
-            if unknown:
-                name.fail(f"{NAME_UNKNOWN}: {' '.join(unknown)}")
-            elif doubtful:
-                name.fail(f"{DIACRITIC_DOUBT}: {' '.join(doubtful)}")
+            if unknown or doubtful:
+                reason, listed = (NAME_UNKNOWN, unknown) if unknown else (DIACRITIC_DOUBT, doubtful)
+                shown = _respell_name(name, tokens, listed, {*unknown, *doubtful}, policy)
+                name.fail(f"{reason}: {shown}")
             else:
                 name.supported(_Support.CHECKED)
     if sex is None or not sex.value or len(tokens) < 2:
