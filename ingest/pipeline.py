@@ -204,9 +204,12 @@ def read_pages(
             _graft(session, settings, outcome, summary)
             bar.step()
         # Second pass, in parallel: every held page with the context of the nearest page
-        # before it that is complete; held pages without one keep their first reading.
+        # before it that is complete; held pages without one keep their first reading.  Held
+        # pages are judged in the list's reading order, not in the order the workers finished
+        # them: a page judged here lends its columns to the next held page, so the finishing
+        # order would otherwise decide which page lends them and reruns could disagree.
         again: list[PageJob] = []
-        for outcome in held:
+        for outcome in sorted(held, key=lambda held_page: held_page.job.order):
             context = _previous_context(session, outcome.job)
             first = outcome.result
             judged = (

@@ -295,8 +295,7 @@ def locate_table(
     if len(long_vertical) >= 2:
         longest = max(s.length for s in long_vertical)
         spine = [s for s in long_vertical if s.length >= longest * 0.5]
-        top = int(np.median([s.start for s in spine]))
-        bottom = top + int(np.median([s.length for s in spine]))
+        top, bottom = _vertical_extent(spine, rules.horizontal, tol)
         # Faint rules (a photographed page) survive only in pieces: inside the table any rule
         # covering a sixth of its height is a column boundary too.
         members = [
@@ -358,6 +357,32 @@ def locate_table(
     if len(edges) < 4:
         return None
     return Table(Box(left, top, right - left, bottom - top), edges, bands, ruling, rules)
+
+
+def _vertical_extent(spine: list[Segment], horizontal: list[Segment], tol: int) -> tuple[int, int]:
+    """Top and bottom of a table ruled between its columns.
+
+    The middle of the column rules' starts and lengths is robust to a stray rule, but on a
+    worn or photocopied sheet the rules break into pieces and most pieces start below the
+    title row: the median then cuts the titles off, and the page loses its columns.  So an
+    end of the table further out is taken when two things confirm it: at least two column
+    rules end there, and a horizontal rule crosses most of the columns there (the edge of a
+    scanned page is one long dark line in each direction, never two).
+    """
+    span = max(s.pos for s in spine) - min(s.pos for s in spine)
+    across = [h.pos for h in horizontal if h.length >= span * 0.6]
+
+    def confirmed(ends: list[int], at: int) -> bool:
+        near = sum(abs(e - at) <= tol for e in ends)
+        return near >= 2 and any(abs(h - at) <= 2 * tol for h in across)
+
+    starts = [s.start for s in spine]
+    ends = [s.end for s in spine]
+    top = int(np.median(starts))
+    bottom = top + int(np.median([s.length for s in spine]))
+    top = min((s for s in starts if s < top and confirmed(starts, s)), default=top)
+    bottom = max((e for e in ends if e > bottom and confirmed(ends, e)), default=bottom)
+    return top, bottom
 
 
 def _row_bands(
