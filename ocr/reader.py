@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -34,6 +34,7 @@ from ocr.model import (
 from ocr.parsing import split_candidate_number
 from ocr.preprocess import (
     Upright,
+    darken,
     erase_small_specks,
     flatten_background,
     is_blank,
@@ -532,27 +533,42 @@ def read_header(
 
     Read from the page as scanned first; when that gives no year or no level (a faded or
     gray photocopy: the engine's own threshold loses the light print), read again from the
-    page with its paper flattened to white, and take from that reading what the first lacked.
+    page with its paper flattened to white, then from that page darkened (a typewriter's
+    worn ribbon leaves a school-year line so pale that even the flattened page loses it),
+    and take from each reading what the ones before lacked.
     """
     if bottom <= 10:
         return parse_header(""), ""
     width = gray.shape[1]
     scale = HEADER_SCALE_DPI / estimate_dpi(gray)
-    # The header's small print is read enlarged, as if scanned at 300 dpi (a misread year
-    # would send every score of the page to the wrong rule).
-    text = reader.read_block(scaled(crop(gray, Box(0, 0, width, bottom)), scale), layout=True)
-    found = parse_header(text)
-    if found.exam_year is not None and found.level is not None:
-        return found, text
-    again = reader.read_block(scaled(crop(flat, Box(0, 0, width, bottom)), scale), layout=True)
-    other = parse_header(again)
-    merged = HeaderFields(
+    found, texts = parse_header(""), []
+    for source in _header_sources(gray, flat):
+        # The header's small print is read enlarged, as if scanned at 300 dpi (a misread year
+        # would send every score of the page to the wrong rule).
+        header_image = scaled(crop(source, Box(0, 0, width, bottom)), scale)
+        text = reader.read_block(header_image, layout=True)
+        texts.append(text)
+        found = _fill_gaps(found, parse_header(text))
+        if found.exam_year is not None and found.level is not None:
+            break
+    return found, "\n".join(t for t in texts if t)
+
+
+def _header_sources(gray: GrayImage, flat: GrayImage) -> Iterator[GrayImage]:
+    """The header's images in the order they are read, each made only when asked for."""
+    yield gray
+    yield flat
+    yield darken(flat)
+
+
+def _fill_gaps(found: HeaderFields, other: HeaderFields) -> HeaderFields:
+    """``found`` with what it lacks taken from ``other``."""
+    return HeaderFields(
         **{
             name: getattr(found, name) if getattr(found, name) is not None else getattr(other, name)
             for name in HeaderFields.__dataclass_fields__
         }
     )
-    return merged, "\n".join(t for t in (text, again) if t)
 
 
 def reassess(

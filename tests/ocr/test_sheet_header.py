@@ -3,9 +3,15 @@ page may take the header of the page before it."""
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
 
-from ocr.reader import same_list
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr.engine import engine
+from ocr.preprocess import darken, flatten_background
+from ocr.reader import read_header, same_list
 from ocr.sheet_header import parse_header
 from records.export_format import SheetHeader
 
@@ -44,3 +50,16 @@ def test_a_page_naming_another_level_or_council_starts_another_list() -> None:
     before = SheetHeader(1989, "BTVH", "Trường BTVH Châu Thành")
     assert not same_list(SheetHeader(level="PTCS"), before)
     assert not same_list(SheetHeader(council="Trường PTCS Long Hải"), before)
+
+
+def test_a_pale_school_year_is_read_from_the_darkened_page() -> None:
+    """Neither the scan nor the flattened page gives this year line to the engine."""
+    image = Image.open(Path(__file__).parent / "data" / "pale_school_year.jpg")
+    gray = np.asarray(image.convert("L"), dtype=np.uint8)
+    found, _ = read_header(engine(), gray, flatten_background(gray), gray.shape[0])
+    assert (found.exam_year, found.level) == (1981, "PTCS")
+
+
+def test_darkening_keeps_paper_white_and_deepens_pale_strokes() -> None:
+    shades = np.array([[255, 200, 153, 0]], dtype=np.uint8)
+    assert darken(shades).tolist() == [[255, 156, 91, 0]]
