@@ -124,6 +124,7 @@ RANKING_MISMATCH = "xếp loại không khớp quy chế"
 RANKING_UNKNOWN = "xếp loại không rõ"
 RANKING_CASE = "xếp loại viết hoa không đúng"
 RANKING_STRAY_MARK = "xếp loại có dấu lạ ở đầu hay cuối"
+RANKING_MARKS = "xếp loại sai dấu"
 BONUS_MISMATCH = "điểm cộng không khớp"
 BONUS_OUT_OF_RANGE = "điểm cộng ngoài mức quy chế"
 NO_RULE = "không rõ quy chế năm thi"
@@ -509,6 +510,15 @@ class _Numbers:
         if word is None:
             return None
         return word == expected
+
+    def _marks_as_printed(self, value: str) -> bool:
+        """A ranking written as a word has the rule word's marks ("Khá", not "Kha"); initials
+        ("TB", "K") have none to lose."""
+        words = [w for w in value.replace(".", " ").split() if w]
+        if all(len(w) <= 2 and w.isascii() for w in words):
+            return True
+        folded = casefold_vi(" ".join(words))
+        return any(casefold_vi(r.word) == folded for r in self.rule.rankings)
 
     # --- checks -------------------------------------------------------------------------------
 
@@ -903,6 +913,9 @@ class _Numbers:
                 # "—TB" names the rule's ranking, but the value kept is what was read: a
                 # speck or a rule read as a dash is not what the sheet says
                 self.ranking.fail(RANKING_STRAY_MARK)
+            elif ranking_ok and not self._marks_as_printed(self.ranking.value or ""):
+                # "Trung binh" names "Trung bình" folded, but what is kept is what was read
+                self.ranking.fail(RANKING_MARKS)
             elif ranking_ok:
                 self.ranking.supported(support)
             else:
