@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz
 
-from ocr import checks
+from ocr import checks, column_content
 from ocr import columns as cols
 from ocr.cells import cell_boxes, crop, has_ink, row_padding, scaled, target_scale
 from ocr.engine import Engine, Reading, engine
@@ -277,6 +277,57 @@ def _layout_for(table: Table, previous: ColumnLayout) -> tuple[ColumnLayout, Tab
         new_edges.append(right)
     layout = ColumnLayout(parts, new_edges, list(previous.titles))
     return layout, replace(table, column_edges=new_edges)
+
+
+def name_by_content(
+    reader: Engine,
+    clean: GrayImage,
+    ink: GrayImage,
+    table: Table,
+    layout: ColumnLayout,
+    bands: Sequence[tuple[int, int]],
+    header: SheetHeader,
+) -> ColumnLayout:
+    """The layout with the columns whose title names nothing named by what their cells hold
+    (``ocr.column_content``), where that is beyond doubt.  Only a sample of each unnamed
+    column's inked cells is read (all letters; digits only again where they look numeric),
+    so a page whose titles were all read pays nothing."""
+    unnamed = [
+        i
+        for i, part in enumerate(layout.fields)
+        if part is None and i + 1 < len(table.column_edges)
+    ]
+    if not unnamed or not bands:
+        return layout
+    pad, scale = row_padding(bands), target_scale(bands)
+    boxes = [cell_boxes(table, band, pad) for band in bands]
+    kinds: dict[int, column_content.Kind] = {}
+    for index in unnamed:
+        inked = [row for row, row_boxes in enumerate(boxes) if has_ink(crop(ink, row_boxes[index]))]
+        if len(inked) < column_content.MIN_CELLS:
+            continue
+        step = len(inked) / min(len(inked), column_content.SAMPLE_SIZE)
+        rows = sorted(
+            {inked[int(k * step)] for k in range(min(len(inked), column_content.SAMPLE_SIZE))}
+        )
+        crops = [scaled(crop(clean, boxes[row][index]), scale) for row in rows]
+        texts = [r.text for r in reader.read_cells(crops, None)]
+        numeric = None
+        if column_content.looks_numeric(texts):
+            numeric = [r.text for r in reader.read_cells(crops, column_content.NUMERIC_ALPHABET)]
+        kind = column_content.classify(column_content.Sample(rows, texts, numeric))
+        if kind is not None:
+            kinds[index] = kind
+    if not kinds:
+        return layout
+    subjects = [
+        p.removeprefix(SCORE_PREFIX) for p in layout.fields if p and p.startswith(SCORE_PREFIX)
+    ]
+    rules = column_content.candidate_rules(header.exam_year, header.level, subjects)
+    fields = column_content.name_columns(layout.fields, kinds, rules)
+    if fields == list(layout.fields):
+        return layout
+    return replace(layout, fields=fields)
 
 
 # Numbers the sum checks: a doubtful one is read again at the scan's own size.
@@ -706,8 +757,9 @@ def _read_upright(
             return base, upright.gray
         own_layout, table = _layout_for(table, context.columns)
         base.notes.append("Dùng tiêu đề cột của trang trước")
-    base.columns = own_layout
     data_bands = table.bands[title_bands:]
+    own_layout = name_by_content(reader, cells_image, clean, table, own_layout, data_bands, header)
+    base.columns = own_layout
     cells = read_cells(reader, cells_image, table, own_layout, data_bands, ink=clean)
     previous_number: checks.Reading | None = None
     previous_printed: int | None = None
