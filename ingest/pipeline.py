@@ -213,7 +213,12 @@ def read_pages(
             context = _previous_context(session, outcome.job)
             first = outcome.result
             judged = (
-                reassess(first.sheet, context, sample_key=sample_key(outcome.job))
+                reassess(
+                    first.sheet,
+                    context,
+                    sample_key=sample_key(outcome.job),
+                    sample_rate=outcome.job.sample_rate,
+                )
                 if (context is not None and first is not None)
                 else None
             )

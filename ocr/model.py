@@ -57,6 +57,9 @@ class RowResult:
     row_number: int  # 1-based, top to bottom in reading orientation
     box: Box | None
     fields: dict[str, FieldResult] = field(default_factory=dict)
+    # The row's number printed on the sheet (STT) as read, with the engine's confidence: not a
+    # field, but judging the row again with an inherited header repeats its sequence check.
+    printed_number: tuple[str, float] | None = None
 
 
 class PageOutcome(StrEnum):

@@ -554,6 +554,13 @@ OTHER_LIST = "Tiêu đề trang khác danh sách trang trước: không dùng n�
 SAME_NAME_RATIO = 70.0
 
 
+def _next_printed(text: str, before: int | None) -> int | None:
+    """The printed row number the next row must follow: this row's when it reads as a
+    number, else the one before."""
+    text = text.strip()
+    return int(text) if text.isdigit() else before
+
+
 def same_list(own: SheetHeader, before: SheetHeader) -> bool:
     """Whether what the page says of itself allows it to continue the list before it: a level
     or a council of its own that differs from the page before's shows another list (whose year
@@ -623,7 +630,11 @@ def _fill_gaps(found: HeaderFields, other: HeaderFields) -> HeaderFields:
 
 
 def reassess(
-    sheet: SheetResult, context: ListContext, *, sample_key: str = ""
+    sheet: SheetResult,
+    context: ListContext,
+    *,
+    sample_key: str = "",
+    sample_rate: float | None = None,
 ) -> SheetResult | None:
     """Judge a page again with the header of the page before, without reading it again.
 
@@ -636,7 +647,9 @@ def reassess(
     header = _inherit(sheet.header, context.header)
     rows: list[RowResult] = []
     previous: checks.Reading | None = None
+    previous_printed: int | None = None
     for row in sheet.rows:
+        printed = checks.Reading(*row.printed_number) if row.printed_number else None
         readings = {
             name: checks.Reading(
                 field.raw_text,
@@ -652,12 +665,18 @@ def reassess(
             level=header.level,
             row_number=row.row_number,
             sample_key=f"{sample_key}:{row.row_number}",
+            sample_rate=sample_rate,
             previous_candidate_number=previous,
+            printed_row_number=printed,
+            previous_printed_row_number=previous_printed,
             box=row.box,
         )
+        again.printed_number = row.printed_number
         previous = _as_neighbour(again.fields.get("candidate_number")) or previous
+        if row.printed_number:
+            previous_printed = _next_printed(row.printed_number[0], previous_printed)
         rows.append(again)
-    confirm_candidate_numbers(rows, sample_key=sample_key)
+    confirm_candidate_numbers(rows, sample_key=sample_key, sample_rate=sample_rate)
     return replace(
         sheet,
         header=header,
@@ -782,8 +801,12 @@ def _read_upright(
             box=Box(table.box.x, band[0], table.box.w, band[1] - band[0]),
         )
         previous_number = _as_neighbour(row.fields.get("candidate_number")) or previous_number
-        if printed is not None and printed.reading.text.strip().isdigit():
-            previous_printed = int(printed.reading.text.strip())
+        if printed is not None:
+            row.printed_number = (
+                printed.reading.text,
+                max(0.0, min(1.0, printed.reading.confidence)),
+            )
+            previous_printed = _next_printed(printed.reading.text, previous_printed)
         base.rows.append(row)
     confirm_candidate_numbers(base.rows, sample_key=sample_key, sample_rate=sample_rate)
     return base, upright.gray

@@ -155,3 +155,38 @@ def test_a_page_without_titles_is_read_turned_only_when_its_way_up_is_in_doubt(
     sheet, _ = read_page(body)
     assert sheet.outcome is PageOutcome.UNKNOWN_COLUMNS and sheet.needs_context
     assert len(calls) == readings
+
+
+def _judgements(sheet: SheetResult) -> list[dict[str, tuple[FieldStatus, str | None]]]:
+    return [{n: (f.status, f.reason) for n, f in row.fields.items()} for row in sheet.rows]
+
+
+def test_judging_again_with_the_same_header_changes_nothing(printed_page: Document) -> None:
+    """A page held for its header is judged again by ``reassess``: with the header it already
+    had, every field must end as it did (the printed row numbers' check included)."""
+    sheet, _ = read_page(printed_page.image, sample_key="t")
+    assert any(row.printed_number for row in sheet.rows)
+    again = reader.reassess(sheet, ListContext(sheet.columns, sheet.header), sample_key="t")
+    assert again is not None
+    assert _judgements(again) == _judgements(sheet)
+
+
+def test_judging_again_checks_the_printed_row_numbers(printed_page: Document) -> None:
+    sheet, _ = read_page(printed_page.image, sample_key="t")
+    third = sheet.rows[2]
+    assert third.printed_number is not None
+    third.printed_number = ("9", 0.99)  # a well-read number out of sequence
+    again = reader.reassess(sheet, ListContext(sheet.columns, sheet.header), sample_key="t")
+    assert again is not None
+    name = again.rows[2].fields["full_name"]
+    assert name.status is FieldStatus.NEEDS_REVIEW
+    assert "số thứ tự không liên tiếp" in (name.reason or "")
+
+
+def test_judging_again_honours_the_review_sample_rate(printed_page: Document) -> None:
+    sheet, _ = read_page(printed_page.image, sample_key="t")
+    again = reader.reassess(
+        sheet, ListContext(sheet.columns, sheet.header), sample_key="t", sample_rate=1.0
+    )
+    assert again is not None
+    assert FieldStatus.AUTO not in {f.status for row in again.rows for f in row.fields.values()}
