@@ -521,9 +521,13 @@ def _as_neighbour(field: FieldResult | None) -> checks.Reading | None:
 
 
 def _well_read(field: FieldResult | None) -> bool:
+    """A number read confidently and without a rival reading: only such a number vouches for
+    its neighbours (a heavy dot-matrix page misread 0312, 0313, 0314 as 0812, 0813, 0814, the
+    last at 0.99 but with 0314 as the engine's runner-up)."""
     return (
         field is not None
         and (field.engine_confidence or 0.0) >= checks.DEFAULT_POLICY.min_confidence
+        and checks.RIVAL_READING not in (field.reason or "")
     )
 
 
@@ -554,11 +558,26 @@ OTHER_LIST = "Tiêu đề trang khác danh sách trang trước: không dùng n�
 SAME_NAME_RATIO = 70.0
 
 
-def _next_printed(text: str, before: int | None) -> int | None:
-    """The printed row number the next row must follow: this row's when it reads as a
-    number, else the one before."""
-    text = text.strip()
-    return int(text) if text.isdigit() else before
+def row_number_sequence(printed: Sequence[str | None]) -> list[tuple[bool, int | None]]:
+    """For each row of a page, from its printed number (STT) as read: whether to check that
+    number against the row above, and the number the row above had.
+
+    A number out of sequence between two neighbours exactly two apart (5, 9, 7) is itself
+    misread (a faint typewritten "6" read "9"): the row is in its place, so its number is not
+    checked and the next row follows the number it must have had.  Otherwise one misread
+    STT would send the identity of two rows (its own and the next) to review."""
+    values = [int(t.strip()) if t and t.strip().isdigit() else None for t in printed]
+    out: list[tuple[bool, int | None]] = []
+    before: int | None = None
+    for index, value in enumerate(values):
+        after = values[index + 1] if index + 1 < len(values) else None
+        if before is not None and value != before + 1 and after == before + 2:
+            out.append((False, before))
+            before += 1
+            continue
+        out.append((True, before))
+        before = value if value is not None else before
+    return out
 
 
 def same_list(own: SheetHeader, before: SheetHeader) -> bool:
@@ -647,9 +666,11 @@ def reassess(
     header = _inherit(sheet.header, context.header)
     rows: list[RowResult] = []
     previous: checks.Reading | None = None
-    previous_printed: int | None = None
-    for row in sheet.rows:
-        printed = checks.Reading(*row.printed_number) if row.printed_number else None
+    sequence = row_number_sequence(
+        [p[0] if p else None for p in (r.printed_number for r in sheet.rows)]
+    )
+    for row, (checked, previous_printed) in zip(sheet.rows, sequence, strict=True):
+        printed = checks.Reading(*row.printed_number) if row.printed_number and checked else None
         readings = {
             name: checks.Reading(
                 field.raw_text,
@@ -673,8 +694,6 @@ def reassess(
         )
         again.printed_number = row.printed_number
         previous = _as_neighbour(again.fields.get("candidate_number")) or previous
-        if row.printed_number:
-            previous_printed = _next_printed(row.printed_number[0], previous_printed)
         rows.append(again)
     confirm_candidate_numbers(rows, sample_key=sample_key, sample_rate=sample_rate)
     return replace(
@@ -781,13 +800,17 @@ def _read_upright(
     base.columns = own_layout
     cells = read_cells(reader, cells_image, table, own_layout, data_bands, ink=clean)
     previous_number: checks.Reading | None = None
-    previous_printed: int | None = None
+    rows_read: list[tuple[tuple[int, int], dict[str, _Cell], dict[str, tuple[Reading, Box]]]] = []
     for band, row_cells in zip(data_bands, cells, strict=True):
         assembled = assemble_row(row_cells)
-        if not _has_numbers(assembled):
-            continue  # a title's second line, or an empty ruled row at the end of a list
+        if _has_numbers(assembled):  # else a title's second line, or an empty ruled row
+            rows_read.append((band, row_cells, assembled))
+    printed_cells = [row_cells.get(cols.ROW_NUMBER) for _, row_cells, _ in rows_read]
+    sequence = row_number_sequence([c.reading.text if c else None for c in printed_cells])
+    for (band, _, assembled), printed, (checked, previous_printed) in zip(
+        rows_read, printed_cells, sequence, strict=True
+    ):
         number = len(base.rows) + 1
-        printed = row_cells.get(cols.ROW_NUMBER)
         row = checks.assess_row(
             {name: _for_checks(reading, box) for name, (reading, box) in assembled.items()},
             exam_year=header.exam_year,
@@ -796,7 +819,9 @@ def _read_upright(
             sample_key=f"{sample_key}:{number}",
             sample_rate=sample_rate,
             previous_candidate_number=previous_number,
-            printed_row_number=_for_checks(printed.reading, printed.box) if printed else None,
+            printed_row_number=(
+                _for_checks(printed.reading, printed.box) if printed and checked else None
+            ),
             previous_printed_row_number=previous_printed,
             box=Box(table.box.x, band[0], table.box.w, band[1] - band[0]),
         )
@@ -806,7 +831,6 @@ def _read_upright(
                 printed.reading.text,
                 max(0.0, min(1.0, printed.reading.confidence)),
             )
-            previous_printed = _next_printed(printed.reading.text, previous_printed)
         base.rows.append(row)
     confirm_candidate_numbers(base.rows, sample_key=sample_key, sample_rate=sample_rate)
     return base, upright.gray

@@ -88,4 +88,16 @@ def test_a_rival_reading_stays_with_one_neighbour_or_a_doubtful_one() -> None:
     rows[2].fields["candidate_number"].reason = "có cách đọc khác: 0481; kiểm tra ngẫu nhiên"
     rows[2].fields["candidate_number"].status = REVIEW
     confirm_candidate_numbers(rows, sample_rate=0.0)
-    assert [_status(rows, i) for i in range(5)] == [AUTO, REVIEW, REVIEW, REVIEW, REVIEW]
+    # 0458's only neighbour, 0459, has a rival reading itself: it vouches for nobody
+    assert [_status(rows, i) for i in range(5)] == [REVIEW, REVIEW, REVIEW, REVIEW, REVIEW]
+
+
+def test_a_number_with_a_rival_reading_vouches_for_no_neighbour() -> None:
+    # A heavy dot-matrix page: 0312, 0313, 0314 read 0812, 0813, 0814; the last one confidently
+    # but with 0314 as the engine's runner-up.
+    rows = _rows([("0812", 0.25, REVIEW), ("0813", 0.98, AUTO), ("0814", 0.99, AUTO)])
+    _held_by_a_rival(rows, 2, "0314")
+    confirm_candidate_numbers(rows, sample_rate=0.0)
+    field = rows[1].fields["candidate_number"]
+    assert field.status is REVIEW
+    assert field.reason is not None and field.reason.startswith(NUMBER_UNCONFIRMED)

@@ -175,7 +175,8 @@ def test_judging_again_checks_the_printed_row_numbers(printed_page: Document) ->
     sheet, _ = read_page(printed_page.image, sample_key="t")
     third = sheet.rows[2]
     assert third.printed_number is not None
-    third.printed_number = ("9", 0.99)  # a well-read number out of sequence
+    third.printed_number = ("9", 0.99)  # a well-read jump the rows after keep: 1, 2, 9, 10
+    sheet.rows[3].printed_number = ("10", 0.99)
     again = reader.reassess(sheet, ListContext(sheet.columns, sheet.header), sample_key="t")
     assert again is not None
     name = again.rows[2].fields["full_name"]
@@ -190,3 +191,20 @@ def test_judging_again_honours_the_review_sample_rate(printed_page: Document) ->
     )
     assert again is not None
     assert FieldStatus.AUTO not in {f.status for row in again.rows for f in row.fields.values()}
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        # one STT misread between neighbours two apart: not checked, the next follows 3
+        (["1", "2", "9", "4", "5"], [(True, None), (True, 1), (False, 2), (True, 3), (True, 4)]),
+        # a real jump (a row missing): checked, and the rows after follow the new number
+        (["1", "2", "4", "5"], [(True, None), (True, 1), (True, 2), (True, 4)]),
+        # unread numbers are skipped over
+        (["7", None, "x", "8"], [(True, None), (True, 7), (True, 7), (True, 7)]),
+    ],
+)
+def test_row_number_sequence(
+    printed: list[str | None], expected: list[tuple[bool, int | None]]
+) -> None:
+    assert reader.row_number_sequence(printed) == expected
