@@ -190,6 +190,30 @@ def find_columns(
     return layout, bands
 
 
+def has_name(layout: ColumnLayout) -> bool:
+    """Whether the layout gives the full name: one column, or both its halves."""
+    parts = set(layout.fields)
+    return "full_name" in parts or {cols.NAME_HEAD, cols.NAME_GIVEN} <= parts
+
+
+def _with_columns_before(
+    own: ColumnLayout, table: Table, before: ColumnLayout
+) -> tuple[ColumnLayout, Table]:
+    """This page's layout completed by the page before's, matched by column widths: each
+    column this page's titles did not name takes the page before's part, unless this page
+    names that part elsewhere.  When the widths show two columns of the page before run
+    together here, the page before's layout (and its split) is taken whole."""
+    carried, carried_table = _layout_for(table, before)
+    if len(carried.fields) != len(own.fields):
+        return carried, carried_table
+    taken = {part for part in own.fields if part is not None}
+    fields = [
+        mine if mine is not None else (theirs if theirs not in taken else None)
+        for mine, theirs in zip(own.fields, carried.fields, strict=True)
+    ]
+    return ColumnLayout(fields, list(own.edges), list(own.titles)), table
+
+
 def align_columns(previous: Sequence[int], current: Sequence[int]) -> dict[int, int]:
     """Match the columns of a continuation page to the page before by their widths.
 
@@ -659,10 +683,13 @@ def reassess(
 
     A continuation page whose columns were recognised but whose header (year, level) is on an
     earlier page was read in full; only the checks need the year's rule.  Returns None when
-    the page lacks its columns too: then it must be read again with the context.
+    the page lacks its columns too, or its name column (which the page before's columns may
+    name): then it must be read again with the context.
     """
     if sheet.columns is None or sheet.outcome is not PageOutcome.TABLE:
         return None
+    if not has_name(sheet.columns) and context.columns is not None:
+        return None  # read again: the page before's columns may name what its titles did not
     header = _inherit(sheet.header, context.header)
     rows: list[RowResult] = []
     previous: checks.Reading | None = None
@@ -795,6 +822,16 @@ def _read_upright(
             return base, upright.gray
         own_layout, table = _layout_for(table, context.columns)
         base.notes.append("Dùng tiêu đề cột của trang trước")
+    elif not has_name(own_layout):
+        # Titles read, but not the name's: a list of candidates without names is no list.
+        # The page before's columns, when it is of the same list, name what this page's
+        # titles could not (a dot-matrix page whose "Họ và tên" came out "Hụ và").
+        if context is None:
+            base.needs_context = True
+        elif context.columns is not None and same_list(own_header, context.header):
+            own_layout, table = _with_columns_before(own_layout, table, context.columns)
+            if has_name(own_layout):
+                base.notes.append("Dùng tiêu đề cột của trang trước")
     data_bands = table.bands[title_bands:]
     own_layout = name_by_content(reader, cells_image, clean, table, own_layout, data_bands, header)
     base.columns = own_layout

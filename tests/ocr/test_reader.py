@@ -12,6 +12,7 @@ from ocr import reader
 from ocr.model import ListContext, PageOutcome, RowResult, SheetResult
 from ocr.preprocess import Upright, make_upright, orientation_judged
 from ocr.reader import read_page
+from ocr.table import page_table
 from records.export_format import SheetHeader, flat_fields
 from records.vocabulary import FieldStatus
 from tests.samples import Document
@@ -208,3 +209,27 @@ def test_row_number_sequence(
     printed: list[str | None], expected: list[tuple[bool, int | None]]
 ) -> None:
     assert reader.row_number_sequence(printed) == expected
+
+
+def test_a_page_whose_name_title_is_unread_takes_the_columns_before(
+    printed_page: Document,
+) -> None:
+    first, _ = read_page(printed_page.image, sample_key="t")
+    assert first.columns is not None and "full_name" in first.columns.fields
+    # the same page with its "Họ và tên" title wiped: its other titles still read
+    table = page_table(make_upright(printed_page.image).binary).table
+    assert table is not None
+    index = first.columns.fields.index("full_name")
+    left, right = first.columns.edges[index] + 4, first.columns.edges[index + 1] - 4
+    title_top, title_bottom = table.bands[0][0] + 3, table.bands[0][1] - 3
+    wiped = printed_page.image.copy()
+    wiped[title_top:title_bottom, left:right] = 255
+    alone, _ = read_page(wiped, sample_key="t")
+    assert alone.columns is not None and not reader.has_name(alone.columns)
+    assert alone.needs_context  # the batch reads it again with the page before's columns
+    assert reader.reassess(alone, ListContext(first.columns, first.header)) is None
+    again, _ = read_page(wiped, context=ListContext(first.columns, first.header))
+    assert again.columns is not None and again.columns.fields == first.columns.fields
+    assert "Dùng tiêu đề cột của trang trước" in again.notes
+    names = [row.fields["full_name"].value for row in again.rows]
+    assert names == [row.fields["full_name"].value for row in first.rows]
