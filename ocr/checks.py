@@ -1161,7 +1161,7 @@ def _check_birthplace(f: _Field, policy: TrustPolicy) -> None:
         f.fail(PLACE_STRAY_MARK)
     elif unknown and policy.unknown_place_word_fails:
         f.fail(f"{PLACE_UNKNOWN}: {' '.join(unknown)}")
-    elif not _is_known_place(f.value):
+    elif not is_known_place(f.value):
         # Every word exists, yet the whole is no known place: a misread mark most often
         # ("Vũng Tâu", "Long Điện"), so a person looks.
         f.fail(PLACE_NOT_LISTED)
@@ -1169,9 +1169,9 @@ def _check_birthplace(f: _Field, policy: TrustPolicy) -> None:
         f.supported(_Support.CHECKED)
 
 
-def _is_known_place(text: str) -> bool:
+def is_known_place(text: str) -> bool:
     """A known place, or a list of them ("Xã Phước Thuận, Xuyên Mộc")."""
-    known = _known_places()
+    known = known_places()
     parts = [p for p in text.split(",") if p.strip()]
     return _place_key(text) in known or (bool(parts) and all(_place_key(p) in known for p in parts))
 
@@ -1185,7 +1185,7 @@ def _place_key(name: str) -> str:
 
 
 @cache
-def _known_places() -> frozenset[str]:
+def known_places() -> frozenset[str]:
     """Every place name of the reference lists, as a key without its unit word."""
     names: list[str] = [p.name for p in HISTORICAL_PLACES]
     names += [short_place_name(n) for unit in brvt_units() for n in unit.names]
@@ -1318,7 +1318,7 @@ def _plausible(name: str, parsed: Parsed, context: _Context, policy: TrustPolicy
             and not diacritic_doubts(tokens, policy.diacritic_dominance)
         )
     if name == "birthplace":
-        return _is_known_place(value)
+        return is_known_place(value)
     return True
 
 
