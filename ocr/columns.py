@@ -56,6 +56,9 @@ TITLE_VARIANTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 SHORT_TITLE = 4  # folded titles up to this length match exactly, or with one letter wrong
 MIN_RATIO = 75.0
+# A misread title about as close to two columns' titles names neither: a subject column named
+# wrongly puts every score of the page under the wrong subject.
+AMBIGUOUS_MARGIN = 6.0
 
 # "(hệ số 2)", "/hệ số 2/", "(x2)": the coefficient note under a subject title.
 _PARENTHESES = re.compile(r"\(.*?\)|\(.*$|/\s*h.{0,3}\s*s.{0,3}\s*2\s*/?|x\s*2\b")
@@ -79,16 +82,22 @@ def match_title(title: str) -> tuple[str | None, float]:
         return None, 0.0
     if len(text.replace(" ", "")) <= 3:
         text = text.replace(" ", "")  # "x<L" cleaned to "x l": a short title is one word
-    best: tuple[str | None, float] = (None, 0.0)
+    by_part: dict[str, float] = {}
     for part, variants in TITLE_VARIANTS:
         for variant in variants:
             if len(variant) <= SHORT_TITLE or len(text) <= SHORT_TITLE:
                 score = _short_score(text, variant)
             else:
                 score = fuzz.ratio(text, variant)
-            if score > best[1]:
-                best = (part, score)
-    return best if best[1] >= MIN_RATIO else (None, best[1])
+            by_part[part] = max(by_part.get(part, 0.0), score)
+    ranked = sorted(by_part.items(), key=lambda item: -item[1])  # stable: table order on ties
+    best = ranked[0] if ranked else (None, 0.0)
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    if best[1] < MIN_RATIO:
+        return None, best[1]
+    if best[1] < 100.0 and runner_up >= best[1] - AMBIGUOUS_MARGIN:
+        return None, best[1]  # "Sanh vai": "Sinh vật" (75) or "Anh văn" (80)? Neither.
+    return best
 
 
 def _short_score(text: str, variant: str) -> float:

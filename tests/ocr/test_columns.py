@@ -58,3 +58,10 @@ def test_two_columns_run_together_are_found_and_split() -> None:
     assert layout.fields == fields
     assert split.column_edges[4] - split.column_edges[3] == round(180 * 90 / 175)
     assert len(split.column_edges) == len(table.column_edges) + 1
+
+
+def test_a_title_about_as_close_to_two_columns_names_neither() -> None:
+    # "Sinh vật" misread: 75 from "sinh vat", 80 from "anh van" (Anh văn, a foreign language)
+    assert match_title("Sanh vai")[0] is None
+    assert match_title("Sanh vật")[0] == "scores.biology"  # clearly nearer biology
+    assert match_title("Anh văn")[0] == "scores.foreign_language"
