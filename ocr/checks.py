@@ -1203,14 +1203,8 @@ def _fold_groups() -> dict[str, dict[str, int]]:
         key = tone_key(token)
         group[key] = group.get(key, 0) + count
 
-    stats = name_statistics(NamePeriod.ALL_2016_2017)
-    for surname, count in stats.surnames.items():
-        add(surname, count)
-    for middle, count in stats.middles.items():
-        for token in middle.split():
-            add(token, count)
-    for given, counts in stats.given.items():
-        add(given, counts.count)
+    for syllable, count in name_statistics(NamePeriod.ALL_2016_2017).syllables():
+        add(syllable, count)
     return groups
 
 

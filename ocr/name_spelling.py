@@ -104,13 +104,8 @@ def _written_forms() -> dict[str, str]:
         if key not in best or count > best[key][0]:
             best[key] = (count, spelling)
 
-    for surname, count in stats.surnames.items():
-        add(surname, count)
-    for part, count in stats.middles.items():
-        for token in part.split():
-            add(token, count)
-    for name, counts in stats.given.items():
-        add(name, counts.count)
+    for syllable, count in stats.syllables():
+        add(syllable, count)
     return {key: spelling for key, (_, spelling) in best.items()}
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -75,6 +76,16 @@ class NameStatistics:
     middles: dict[str, int]
     given: dict[str, GivenNameCounts]
     token_counts: dict[int, int]
+
+    def syllables(self) -> Iterator[tuple[str, int]]:
+        """Every syllable of the tables with its count: surnames, each syllable of the middle
+        parts, given names (a syllable may come more than once, from different tables)."""
+        yield from self.surnames.items()
+        for part, count in self.middles.items():
+            for token in part.split():
+                yield token, count
+        for name, counts in self.given.items():
+            yield name, counts.count
 
     def is_surname(self, token: str) -> bool:
         return token.upper() in self.surnames
