@@ -202,14 +202,29 @@ def text_bands(
 def _column_gaps(
     ink: Mask, bands: list[tuple[int, int]], left: int, right: int, min_gap: int
 ) -> list[tuple[int, int]]:
-    """x ranges of white gaps that run through (nearly) every band: unruled columns."""
+    """x ranges of white gaps that run through (nearly) every band: unruled columns.
+
+    A stamp or a signature lies over a few neighbouring rows and closes the gaps there: where
+    no gap runs through, a run of points whose ink is in at most one row in eight, all of them
+    within a quarter of the rows next to each other, is a gap too (text overflowing a column
+    is spread over the list).  Gaps found without it stay as they are."""
     if not bands:
         return []
-    occupied = np.zeros(right - left, dtype=np.int32)
-    for top, bottom in bands:
-        occupied += ink[top:bottom, left:right].max(axis=0).astype(np.int32)
-    free = occupied <= max(0, len(bands) // 25)
-    return [(left + a, left + b) for a, b in _runs(free) if b - a >= min_gap and a > 0]
+    hits = np.stack([ink[top:bottom, left:right].max(axis=0) for top, bottom in bands]) > 0
+    count = hits.sum(axis=0)
+    free = count <= max(0, len(bands) // 25)
+    gaps = [(a, b) for a, b in _runs(free) if b - a >= min_gap and a > 0]
+    if len(bands) >= 16:
+        index = np.arange(len(bands))[:, None]
+        first = np.where(hits, index, len(bands)).min(axis=0)
+        last = np.where(hits, index, -1).max(axis=0)
+        covered = (count <= len(bands) // 8) & (last - first < len(bands) // 4)
+        gaps += [
+            (a, b)
+            for a, b in _runs(covered | free)
+            if b - a >= min_gap and a > 0 and not free[a:b].any()
+        ]
+    return [(left + a, left + b) for a, b in sorted(gaps)]
 
 
 def _edge_in_gap(ink: Mask, gap: tuple[int, int], titles: tuple[int, int]) -> int | None:
