@@ -99,7 +99,7 @@ from ocr.parsing import (
     split_candidate_number,
     total_with_lost_separators,
 )
-from records.exam_rules import ExamRules, all_rules, rules_for
+from records.exam_rules import ExamRules, rules_allowed, rules_for
 from records.reference_data import (
     HISTORICAL_PLACES,
     NamePeriod,
@@ -389,19 +389,7 @@ def rule_by_subjects(
     1981 the six subjects with biology are PTTH's).  None when no rule or several fit."""
     if not subjects or (level is None and exam_year is None):
         return None
-    code: Level | None = None
-    if level is not None:
-        try:
-            code = Level(str(level))
-        except ValueError:
-            return None
-    fits = [
-        r
-        for r in all_rules()
-        if (code is None or code in r.levels)
-        and (exam_year is None or r.first_year <= exam_year <= r.last_year)
-        and set(r.subjects) == subjects
-    ]
+    fits = [r for r in rules_allowed(exam_year, level) if set(r.subjects) == subjects]
     return fits[0] if len(fits) == 1 else None
 
 

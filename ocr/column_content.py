@@ -44,7 +44,7 @@ from ocr.parsing import (
     parse_total,
     split_candidate_number,
 )
-from records.exam_rules import ExamRules, all_rules
+from records.exam_rules import ExamRules, all_rules, rules_allowed
 from records.vntext import folded_key
 from records.vocabulary import SCORE_PREFIX, Level
 
@@ -285,20 +285,8 @@ def candidate_rules(
     """The rules the header allows whose subjects include every subject already named."""
     if exam_year is None and level is None:
         return []
-    code: Level | None = None
-    if level is not None:
-        try:
-            code = Level(str(level))
-        except ValueError:
-            return []
     named = set(named_subjects)
-    return [
-        r
-        for r in all_rules()
-        if (code is None or code in r.levels)
-        and (exam_year is None or r.first_year <= exam_year <= r.last_year)
-        and named <= set(r.subjects)
-    ]
+    return [r for r in rules_allowed(exam_year, level) if named <= set(r.subjects)]
 
 
 def _subjects_by_rule(

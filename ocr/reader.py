@@ -694,7 +694,7 @@ def reassess(
     rows: list[RowResult] = []
     previous: checks.Reading | None = None
     sequence = row_number_sequence(
-        [p[0] if p else None for p in (r.printed_number for r in sheet.rows)]
+        [row.printed_number[0] if row.printed_number else None for row in sheet.rows]
     )
     for row, (checked, previous_printed) in zip(sheet.rows, sequence, strict=True):
         printed = checks.Reading(*row.printed_number) if row.printed_number and checked else None

@@ -198,6 +198,24 @@ def levels_in(year: int) -> tuple[Level, ...]:
     return tuple(lv for lv, (lo, hi) in LEVEL_YEARS.items() if lo <= year <= hi)
 
 
+def rules_allowed(exam_year: int | None, level: Level | str | None) -> list[ExamRules]:
+    """The configured rules a sheet header allows when its year or level may be unread: of
+    the level and the year where each is known (every rule when neither is; none for a level
+    code that does not exist)."""
+    code: Level | None = None
+    if level is not None:
+        try:
+            code = Level(str(level))
+        except ValueError:
+            return []
+    return [
+        r
+        for r in all_rules()
+        if (code is None or code in r.levels)
+        and (exam_year is None or r.first_year <= exam_year <= r.last_year)
+    ]
+
+
 def rules_for(year: int, level: Level | str) -> ExamRules:
     """The rule for ``level`` in exam ``year``; ExamRulesError if none is configured."""
     lv = Level(level)
