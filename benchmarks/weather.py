@@ -8,14 +8,17 @@ put in the register's printed form d.ddd (digits only, the point after the first
 middle dot "·" of 1898 print is often read as "-" or lost).
 
 Half of these photographs cut the day numbers off at the page's edge (or the margin is too
-dark to read), and a row whose day number is not read scores nothing by day.  A second pair of
-figures therefore matches rows by their order on the page instead: the read rows are aligned to
-the days in order (a sequence alignment of rows, as values are aligned within a row), each read
-row used at most once.  The day-matched figures are the stricter; both are printed.
+dark to read), so a row whose printed day number is not read scores nothing by that figure.  A
+reader of the register knows more than the printed numbers: the rows are the days of the month
+in order, followed by the month's mean.  ``assign_days`` uses that, without the transcription:
+when the rows read in the register's number form are exactly the month's days plus the mean
+row, they are the days 1…N in order; otherwise only printed day numbers count.  Both figures
+are printed; the assigned days are what an archive would get from this reader.
 """
 
 from __future__ import annotations
 
+import calendar
 import csv
 import difflib
 import re
@@ -26,11 +29,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ocr.grid import NoTableError, read_grid
+from ocr.grid import GridCell, NoTableError, read_grid
 
 PUBLISHED = {"Google Vision": 0.90, "Amazon Textract": 0.88}
 WHITELIST = "0123456789.·"
 _DIGITS = re.compile(r"\D")
+_REGISTER_NUMBER = re.compile(r"^\d[.·]?\d{3}$")  # a reading as printed: 9·093
 
 
 @dataclass
@@ -40,8 +44,8 @@ class PageScore:
     raw_right: int
     formatted_right: int
     seconds: float
-    ordered_raw_right: int = 0  # rows matched by their order on the page, not the day number
-    ordered_formatted_right: int = 0
+    assigned_raw_right: int = 0  # rows matched by the day assign_days gives them
+    assigned_formatted_right: int = 0
 
 
 def read_truth(path: Path) -> dict[int, list[str]]:
@@ -71,20 +75,81 @@ def _matches(expected: list[str], got: list[str]) -> int:
     return sum(block.size for block in matcher.get_matching_blocks())
 
 
-def _in_order(expected: list[list[str]], got: list[list[str]]) -> int:
-    """Values right when rows are matched in page order: the best monotone pairing of the
-    expected rows with the read rows (each read row used at most once)."""
-    best = [[0] * (len(got) + 1) for _ in range(len(expected) + 1)]
-    for i, values in enumerate(expected, 1):
-        for j, cells in enumerate(got, 1):
-            best[i][j] = max(
-                best[i - 1][j], best[i][j - 1], best[i - 1][j - 1] + _matches(values, cells)
-            )
-    return best[-1][-1]
+def _day_number(cell: GridCell) -> int | None:
+    digits = _DIGITS.sub("", cell.text)
+    return int(digits) if digits.isdigit() and len(digits) <= 2 else None
+
+
+def _printed_day_rows(grid: list[list[GridCell]], days: int) -> dict[int, tuple[int, int]]:
+    """Day → (row index, index of its first value) for each day number read on the page."""
+    found: dict[int, tuple[int, int]] = {}
+    for row_index, row in enumerate(grid):
+        if not _is_value_row(row):
+            continue  # the hour titles 1…24 above the table are no day numbers
+        # The day number opens the row; the register's margin may show as an empty column.
+        for index, cell in enumerate(row[:2]):
+            day = _day_number(cell)
+            if day is not None:
+                if 1 <= day <= days and day not in found:
+                    found[day] = (row_index, index + 1)
+                break
+    return found
+
+
+def printed_days(grid: list[list[GridCell]], days: int) -> dict[int, list[str]]:
+    """Day → the values of the row whose printed day number reads as that day."""
+    return {
+        day: [c.text for c in grid[row][first:]]
+        for day, (row, first) in _printed_day_rows(grid, days).items()
+    }
+
+
+def _is_value_row(row: list[GridCell]) -> bool:
+    readings = sum(bool(_REGISTER_NUMBER.match(c.text.replace(" ", ""))) for c in row)
+    return readings * 2 >= len(row)
+
+
+def assign_days(grid: list[list[GridCell]], days: int) -> dict[int, list[str]]:
+    """Day → the values of its row, from the page alone (no transcription).
+
+    The register lists the days of the month in order and ends with the month's mean, so
+    when the rows holding readings number exactly ``days + 1`` they are days 1…N and the
+    mean.  A row missed or split by the reader breaks that count, and then only the printed
+    day numbers are trusted.  So they are when they were read on most rows and most of them
+    contradict the order (the count was right by accident); numbers read on a few rows only
+    are fragments of a day column cut off at the page's edge.
+    """
+    printed = _printed_day_rows(grid, days)
+    value_rows = [index for index, row in enumerate(grid) if _is_value_row(row)]
+    if len(value_rows) != days + 1:
+        return printed_days(grid, days)
+    contradicting = sum(value_rows[day - 1] != row for day, (row, _) in printed.items())
+    if len(printed) * 2 >= days and contradicting * 2 > len(printed):
+        return printed_days(grid, days)
+    assigned: dict[int, list[str]] = {}
+    for day, row_index in enumerate(value_rows[:days], 1):
+        cells = list(grid[row_index])
+        # The margin and the printed day number come before the first reading.
+        while cells and (not cells[0].text.strip() or _day_number(cells[0]) is not None):
+            cells.pop(0)
+        assigned[day] = [c.text for c in cells]
+    return assigned
+
+
+def _right(expected: dict[int, list[str]], found: dict[int, list[str]]) -> tuple[int, int]:
+    """Values read exactly, as raw text and in the printed form d.ddd."""
+    raw_right = formatted_right = 0
+    for day, values in expected.items():
+        cells = found.get(day, [])
+        raw_right += _matches(values, [raw(c) for c in cells])
+        formatted_right += _matches(values, [formatted(c) for c in cells])
+    return raw_right, formatted_right
 
 
 def score_page(image: Path, truth: Path) -> PageScore:
     expected = read_truth(truth)
+    year, month = (int(part) for part in image.stem.split("-"))
+    days = calendar.monthrange(year, month)[1]
     started = time.monotonic()
     with Image.open(image) as opened:
         gray = np.asarray(opened.convert("L"))
@@ -93,31 +158,11 @@ def score_page(image: Path, truth: Path) -> PageScore:
     except NoTableError:
         grid = []
     seconds = time.monotonic() - started
-    found: dict[int, list[str]] = {}
-    for row in grid:
-        # The day number opens the row; the register's margin may show as an empty column.
-        for index, cell in enumerate(row[:2]):
-            digits = _DIGITS.sub("", cell.text)
-            if digits.isdigit() and len(digits) <= 2:
-                day = int(digits)
-                if day in expected and day not in found:
-                    found[day] = [c.text for c in row[index + 1 :]]
-                break
     total = sum(len(v) for v in expected.values())
-    raw_right = formatted_right = 0
-    for day, values in expected.items():
-        cells = found.get(day, [])
-        raw_right += _matches(values, [raw(c) for c in cells])
-        formatted_right += _matches(values, [formatted(c) for c in cells])
-    days = [expected[day] for day in sorted(expected)]
+    raw_right, formatted_right = _right(expected, printed_days(grid, days))
+    assigned_raw, assigned_formatted = _right(expected, assign_days(grid, days))
     return PageScore(
-        image.name,
-        total,
-        raw_right,
-        formatted_right,
-        seconds,
-        _in_order(days, [[raw(c.text) for c in row] for row in grid]),
-        _in_order(days, [[formatted(c.text) for c in row] for row in grid]),
+        image.name, total, raw_right, formatted_right, seconds, assigned_raw, assigned_formatted
     )
 
 
@@ -139,18 +184,21 @@ def report(scores: list[PageScore]) -> None:
     for s in scores:
         print(
             f"  {s.name:14} {s.raw_right / s.values:7.1%} thô  {s.formatted_right / s.values:7.1%}"
-            f" theo mẫu d.ddd;  ghép theo thứ tự: {s.ordered_raw_right / s.values:7.1%} thô"
-            f"  {s.ordered_formatted_right / s.values:7.1%} d.ddd  ({s.seconds:.1f} s)"
+            f" theo mẫu d.ddd;  ngày theo thứ tự dòng: {s.assigned_raw_right / s.values:7.1%} thô"
+            f"  {s.assigned_formatted_right / s.values:7.1%} d.ddd  ({s.seconds:.1f} s)"
         )
-    print(f"  Tổng: {raw_share:.1%} đúng (chữ thô), {fmt_share:.1%} đúng (theo mẫu d.ddd)")
-    ordered_raw = sum(s.ordered_raw_right for s in scores) / values if values else 0.0
-    ordered_fmt = sum(s.ordered_formatted_right for s in scores) / values if values else 0.0
     print(
-        f"  Dòng ghép theo thứ tự trên trang (không cần đọc được số ngày): {ordered_raw:.1%} đúng"
-        f" (chữ thô), {ordered_fmt:.1%} đúng (theo mẫu d.ddd)"
+        f"  Theo số ngày in trên trang: {raw_share:.1%} đúng (chữ thô),"
+        f" {fmt_share:.1%} đúng (theo mẫu d.ddd)"
+    )
+    assigned_raw = sum(s.assigned_raw_right for s in scores) / values if values else 0.0
+    assigned_fmt = sum(s.assigned_formatted_right for s in scores) / values if values else 0.0
+    print(
+        f"  Theo ngày gán từ trang (thứ tự dòng khi đủ số ngày của tháng): {assigned_raw:.1%} đúng"
+        f" (chữ thô), {assigned_fmt:.1%} đúng (theo mẫu d.ddd)"
     )
     for service, share in PUBLISHED.items():
         print(
-            f"  so với {service} {share:.0%}: tỉ lệ {fmt_share / share:.2f}"
-            f" (ghép theo thứ tự: {ordered_fmt / share:.2f})"
+            f"  so với {service} {share:.0%}: tỉ lệ {assigned_fmt / share:.2f} theo ngày gán"
+            f" ({fmt_share / share:.2f} theo số ngày in)"
         )
