@@ -977,6 +977,19 @@ def _place_tokens() -> frozenset[str]:
     return frozenset(tokens | {tone_key(w) for w in _PLACE_WORDS})
 
 
+@cache
+def _any_name_token() -> frozenset[str]:
+    """Every name syllable, whatever its place in a name (tone keys)."""
+    surnames, middles, given = _name_tokens()
+    return surnames | middles | given
+
+
+@cache
+def _birthplace_words() -> frozenset[str]:
+    """Words a birthplace may hold: place-name words and name syllables (tone keys)."""
+    return _place_tokens() | _any_name_token()
+
+
 def _uniform_capitals(tokens: list[str]) -> bool:
     """Every token Title-case ("Nguyễn") or every token upper-case ("NGUYỄN"): sheets write
     names one way or the other, and a lower-case token is a misreading ("Đinh Thị xanh")."""
@@ -1012,14 +1025,14 @@ def _given_name_sex(token: str, policy: TrustPolicy) -> Sex | None:
 def _unknown_name_tokens(tokens: Sequence[str]) -> list[str]:
     """The tokens of a name that the name statistics do not know in their place (surname
     first, given name last, middle parts anywhere in between)."""
-    surnames, middles, given = _name_tokens()
+    surnames, _, given = _name_tokens()
     return [
         t
         for i, t in enumerate(tokens)
         if not (
             (i == 0 and tone_key(t) in surnames)
             or (i == len(tokens) - 1 and tone_key(t) in given)
-            or (0 < i < len(tokens) - 1 and tone_key(t) in middles | given | surnames)
+            or (0 < i < len(tokens) - 1 and tone_key(t) in _any_name_token())
         )
     ]
 
@@ -1125,15 +1138,14 @@ def _check_birthplace(f: _Field, policy: TrustPolicy) -> None:
     words = f.value
     for ch in "-–,.()/":
         words = words.replace(ch, " ")
-    surnames, middles, given = _name_tokens()
-    places = _place_tokens()
+    known = _birthplace_words()
     unit_words = {tone_key(w) for w in _PLACE_WORDS}
     unknown = [
         t
         for t in words.split()
         if not t.isdigit()
         and (
-            tone_key(t) not in places | surnames | middles | given
+            tone_key(t) not in known
             or (t[:1].islower() and tone_key(t) not in unit_words)  # "xà Rịa" for "Bà Rịa"
         )
     ]
