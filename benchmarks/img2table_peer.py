@@ -22,7 +22,7 @@ from PIL import Image
 from ingest.files import identify
 from ingest.page_images import load_page
 from ingest.pages import count_pages
-from ocr import checks, columns
+from ocr import checks, columns, field_state
 from ocr.parsing import parse_sex_marks
 from records.export_format import FieldReading, SheetHeader, build_row
 from records.vocabulary import FIELDS_BY_NAME
@@ -120,7 +120,7 @@ def _table_rows(table: Any, job: PeerPage) -> list[dict[str, Any]]:
         values = _fields(parts, cells)
         if not any(ch.isdigit() for v in values.values() for ch in v):
             continue
-        readings = {k: checks.Reading(v, 1.0) for k, v in values.items()}
+        readings = {k: field_state.Reading(v, 1.0) for k, v in values.items()}
         result = checks.assess_row(
             readings,
             exam_year=None,

@@ -24,8 +24,8 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlmodel import Session, col, delete, select
 
 from ingest.errors import DatabaseUnavailableError
-from ocr.checks import SAMPLED
 from ocr.model import Box, PageOutcome, SheetResult
+from ocr.trust_policy import SAMPLED
 from records.audit import record
 from records.models import Page, RowField, Sheet, TableRow
 from records.vocabulary import FieldStatus, ProcessingStatus

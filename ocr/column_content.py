@@ -32,8 +32,8 @@ from functools import cache
 
 from rapidfuzz import fuzz, process
 
-from ocr import checks
 from ocr import columns as cols
+from ocr import person_checks
 from ocr.parsing import (
     ABSENT,
     match_ranking,
@@ -110,7 +110,7 @@ def _result_keys() -> tuple[str, ...]:
 
 @cache
 def _place_keys() -> frozenset[str]:
-    return frozenset(_key(p) for p in checks.known_places() if len(p) >= 4)
+    return frozenset(_key(p) for p in person_checks.known_places() if len(p) >= 4)
 
 
 _DATE_SHAPE = re.compile(r"\d{1,2}\D{1,2}\d{1,2}\D{1,2}\d{2,4}")
@@ -133,7 +133,9 @@ def _word_fits(text: str) -> dict[Kind, tuple[bool, bool]]:
     rank_keys = [_key(w) for w in _ranking_words()]
     fits[Kind.RANKING] = (ranking, ranking or _rough_word(key, rank_keys))
     # a place read with a wrong mark ("Vũng Tâu") is still a place: compared folded
-    place = len(key) >= 4 and (key in _place_keys() or checks.is_known_place(text.strip(" .,|-_")))
+    place = len(key) >= 4 and (
+        key in _place_keys() or person_checks.is_known_place(text.strip(" .,|-_"))
+    )
     rough_place = len(key) >= 5 and bool(
         process.extractOne(key, _place_keys(), scorer=fuzz.ratio, score_cutoff=80.0)
     )

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz
 
-from ocr import checks, column_content
+from ocr import checks, column_content, field_state, trust_policy
 from ocr import columns as cols
 from ocr.cells import cell_boxes, crop, has_ink, row_padding, scaled, target_scale
 from ocr.engine import Engine, Reading, engine
@@ -422,9 +422,13 @@ def read_cells(
     return rows
 
 
-def _for_checks(reading: Reading, box: Box) -> checks.Reading:
-    alternatives = tuple(checks.Alternative(text, conf) for text, conf in reading.alternatives())
-    return checks.Reading(reading.text, max(0.0, min(1.0, reading.confidence)), alternatives, box)
+def _for_checks(reading: Reading, box: Box) -> field_state.Reading:
+    alternatives = tuple(
+        field_state.Alternative(text, conf) for text, conf in reading.alternatives()
+    )
+    return field_state.Reading(
+        reading.text, max(0.0, min(1.0, reading.confidence)), alternatives, box
+    )
 
 
 def _mark_confidence(cell: _Cell) -> float:
@@ -500,7 +504,7 @@ def confirm_candidate_numbers(
     if not counted:
         return
     usual = counted.most_common(1)[0][0]
-    rate = checks.DEFAULT_POLICY.sample_rate if sample_rate is None else sample_rate
+    rate = trust_policy.DEFAULT_POLICY.sample_rate if sample_rate is None else sample_rate
     for index, (field, form) in enumerate(zip(fields, forms, strict=True)):
         if field is not None and form is not None and _held_by_rival_only(field):
             between = (
@@ -513,7 +517,7 @@ def confirm_candidate_numbers(
                 key = f"{sample_key}:{rows[index].row_number}"
                 sampled = checks.sampled_for_review(key, field.name, rate)
                 field.status = FieldStatus.NEEDS_REVIEW if sampled else FieldStatus.AUTO
-                field.reason = checks.SAMPLED if sampled else None
+                field.reason = trust_policy.SAMPLED if sampled else None
             continue
         if field is None or field.status is not FieldStatus.AUTO or form is None:
             continue
@@ -531,17 +535,17 @@ def _held_by_rival_only(field: FieldResult) -> bool:
     reason = field.reason or ""
     return (
         field.status is FieldStatus.NEEDS_REVIEW
-        and reason.startswith(checks.RIVAL_READING)
+        and reason.startswith(trust_policy.RIVAL_READING)
         and ";" not in reason
     )
 
 
-def _as_neighbour(field: FieldResult | None) -> checks.Reading | None:
+def _as_neighbour(field: FieldResult | None) -> field_state.Reading | None:
     """A row's candidate number as the next row's neighbour: its value and how well it was
     read (a doubtful neighbour confirms nothing)."""
     if field is None or not field.value:
         return None
-    return checks.Reading(field.value, max(0.0, min(1.0, field.engine_confidence or 0.0)))
+    return field_state.Reading(field.value, max(0.0, min(1.0, field.engine_confidence or 0.0)))
 
 
 def _well_read(field: FieldResult | None) -> bool:
@@ -550,8 +554,8 @@ def _well_read(field: FieldResult | None) -> bool:
     last at 0.99 but with 0314 as the engine's runner-up)."""
     return (
         field is not None
-        and (field.engine_confidence or 0.0) >= checks.DEFAULT_POLICY.min_confidence
-        and checks.RIVAL_READING not in (field.reason or "")
+        and (field.engine_confidence or 0.0) >= trust_policy.DEFAULT_POLICY.min_confidence
+        and trust_policy.RIVAL_READING not in (field.reason or "")
     )
 
 
@@ -692,17 +696,19 @@ def reassess(
         return None  # read again: the page before's columns may name what its titles did not
     header = _inherit(sheet.header, context.header)
     rows: list[RowResult] = []
-    previous: checks.Reading | None = None
+    previous: field_state.Reading | None = None
     sequence = row_number_sequence(
         [row.printed_number[0] if row.printed_number else None for row in sheet.rows]
     )
     for row, (checked, previous_printed) in zip(sheet.rows, sequence, strict=True):
-        printed = checks.Reading(*row.printed_number) if row.printed_number and checked else None
+        printed = (
+            field_state.Reading(*row.printed_number) if row.printed_number and checked else None
+        )
         readings = {
-            name: checks.Reading(
+            name: field_state.Reading(
                 field.raw_text,
                 max(0.0, min(1.0, field.engine_confidence or 0.0)),
-                tuple(checks.Alternative(text, conf) for text, conf in field.alternatives),
+                tuple(field_state.Alternative(text, conf) for text, conf in field.alternatives),
                 field.box,
             )
             for name, field in row.fields.items()
@@ -836,7 +842,7 @@ def _read_upright(
     own_layout = name_by_content(reader, cells_image, clean, table, own_layout, data_bands, header)
     base.columns = own_layout
     cells = read_cells(reader, cells_image, table, own_layout, data_bands, ink=clean)
-    previous_number: checks.Reading | None = None
+    previous_number: field_state.Reading | None = None
     rows_read: list[tuple[tuple[int, int], dict[str, _Cell], dict[str, tuple[Reading, Box]]]] = []
     for band, row_cells in zip(data_bands, cells, strict=True):
         assembled = assemble_row(row_cells)

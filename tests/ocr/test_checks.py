@@ -11,17 +11,11 @@ from decimal import Decimal
 
 import pytest
 
-from ocr.checks import (
-    Alternative,
-    Reading,
-    TrustPolicy,
-    assess_row,
-    review_rate,
-    rule_by_subjects,
-    sampled_for_review,
-)
+from ocr.checks import assess_row, review_rate, sampled_for_review
+from ocr.field_state import Alternative, Reading
 from ocr.model import RowResult
 from ocr.parsing import display_number
+from ocr.trust_policy import TrustPolicy
 from records.exam_rules import rules_for
 from records.vocabulary import FieldStatus, Level
 
@@ -625,17 +619,6 @@ def test_policy_thresholds_are_configurable() -> None:
     assert TrustPolicy().supported_floor == pytest.approx(0.6)
 
 
-@pytest.mark.parametrize("bad", [{"min_confidence": 1.5}, {"sample_rate": -0.1}])
-def test_policy_is_validated(bad: dict[str, float]) -> None:
-    with pytest.raises(ValueError):
-        TrustPolicy(**bad)  # type: ignore[arg-type]
-
-
-def test_reading_confidence_is_validated() -> None:
-    with pytest.raises(ValueError):
-        Reading("7", 1.2)
-
-
 def test_unknown_field_name_is_an_error() -> None:
     with pytest.raises(ValueError):
         assess({"average": Reading("7", 0.99)})
@@ -846,16 +829,6 @@ def test_unread_year_the_subject_columns_decide_the_rule() -> None:
     row = assess(cells, None, Level.PTTH)
     assert statuses(row)["total"] is AUTO and statuses(row)["scores.math"] is AUTO
     assert row.fields["birth_date"].reason == "không rõ năm thi"
-
-
-def test_rule_by_subjects_only_when_one_rule_fits() -> None:
-    ptth_1980s = set(rules_for(1988, Level.PTTH).subjects)
-    assert rule_by_subjects(Level.PTTH, ptth_1980s) == rules_for(1988, Level.PTTH)
-    assert rule_by_subjects(Level.PTTH, ptth_1980s - {"biology"}) is None
-    assert rule_by_subjects(None, ptth_1980s) is None  # neither level nor year
-    # the level unread: in 1988 only PTTH examines these six subjects
-    assert rule_by_subjects(None, ptth_1980s, 1988) == rules_for(1988, Level.PTTH)
-    assert rule_by_subjects(None, ptth_1980s, 1995) is None
 
 
 def test_total_misread_is_repaired_from_its_engine_alternative_when_the_scores_are_sound() -> None:

@@ -1,14 +1,16 @@
 """Respelling doubted name syllables from the name statistics by position and the engine's own
-alternatives (``ocr.name_spelling``), and how the name check uses it (``ocr.checks``)."""
+alternatives (``ocr.name_spelling``), and how the name check uses it (``ocr.person_checks``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ocr.checks import DEFAULT_POLICY, Reading, TrustPolicy, assess_row
-from ocr.checks import Alternative as Alt
+from ocr.checks import assess_row
+from ocr.field_state import Alternative as Alt
+from ocr.field_state import Reading
 from ocr.model import RowResult
 from ocr.name_spelling import Position, position, respell
+from ocr.trust_policy import DEFAULT_POLICY, TrustPolicy
 from records.vocabulary import FieldStatus
 
 
