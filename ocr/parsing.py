@@ -180,7 +180,7 @@ def parse_score(
 ) -> ParsedNumber:
     """A subject score: "7,5", "7.5", "7", "10", or absent ("V", "VẮNG", "vắng", "v").
 
-    Range and step are *not* judged here (``ocr.checks`` does, against the year's rule), with
+    Range and step are *not* judged here (``ocr.score_checks`` does, against the year's rule), with
     two exceptions that are reinterpretations and therefore marked ``repaired``:
 
     - look-alike letters in an otherwise numeric cell ("7,S" -> 7.5, "O" -> 0);
