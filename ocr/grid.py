@@ -25,8 +25,7 @@ import numpy.typing as npt
 from ocr.cells import cell_boxes, crop, has_ink, row_padding, scaled, target_scale
 from ocr.engine import Engine, Reading, engine, tessdata_path
 from ocr.model import Box
-from ocr.preprocess import erase_small_specks, flatten_background, make_upright
-from ocr.reader import estimate_dpi
+from ocr.preprocess import erase_small_specks, estimate_dpi, flatten_background, make_upright
 from ocr.table import Mask, Ruling, Table, page_table, text_bands
 
 GrayImage = npt.NDArray[np.uint8]

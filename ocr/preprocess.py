@@ -1,6 +1,8 @@
 """Page clean-up before reading: orientation, deskew, binarisation, blank detection.
 
 Named steps, each a pure function of an image:
+- ``estimate_dpi``: the scan's resolution from its long side (archive scans are A4), which
+  sizes the thresholding window and the header's enlargement.
 - ``binarize``: flatten the paper's uneven tone (yellowing, stains, photocopy shading), then a
   local Sauvola threshold.  Tesseract's global Otsu loses faint strokes on grey scans.
 - ``text_is_sideways`` and ``orientation``: a page of table rows has sharply periodic row
@@ -22,6 +24,14 @@ import numpy.typing as npt
 from ocr.engine import engine
 
 GrayImage = npt.NDArray[np.uint8]
+
+A4_LONG_SIDE_INCHES = 11.69
+
+
+def estimate_dpi(image: GrayImage) -> int:
+    """Archive scans are A4 (or A3 folded to A4): the long side tells the resolution."""
+    return max(100, round(int(max(image.shape)) / A4_LONG_SIDE_INCHES))
+
 
 MAX_SKEW_DEGREES = 5.0
 

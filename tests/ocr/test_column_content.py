@@ -9,9 +9,9 @@ import numpy.typing as npt
 import pytest
 
 from ocr.column_content import Kind, Sample, candidate_rules, classify, name_columns
+from ocr.column_layout import name_by_content
 from ocr.engine import Engine, Reading
 from ocr.model import Box, ColumnLayout
-from ocr.reader import name_by_content
 from ocr.table import Ruling, Table
 from records.exam_rules import rules_for
 from records.export_format import SheetHeader

@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
+from ocr.column_layout import align_columns, align_columns_with_merges, layout_for
 from ocr.columns import match_title
 from ocr.model import Box, ColumnLayout
-from ocr.reader import _layout_for, align_columns, align_columns_with_merges
 from ocr.table import Ruling, Table
 
 
@@ -54,7 +54,7 @@ def test_two_columns_run_together_are_found_and_split() -> None:
     ]
     edges = [0, *itertools.accumulate(before)]
     table = Table(Box(0, 0, 800, 100), [0, *itertools.accumulate(now)], [(0, 20)], Ruling.NONE)
-    layout, split = _layout_for(table, ColumnLayout(fields, edges))
+    layout, split = layout_for(table, ColumnLayout(fields, edges))
     assert layout.fields == fields
     assert split.column_edges[4] - split.column_edges[3] == round(180 * 90 / 175)
     assert len(split.column_edges) == len(table.column_edges) + 1

@@ -7,9 +7,9 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from ocr.column_layout import find_columns
 from ocr.engine import Engine
 from ocr.model import Box
-from ocr.reader import find_columns
 from ocr.table import Ruling, Table
 
 BAND = 60  # pixels: rows this tall are read at their own scale (no enlargement)

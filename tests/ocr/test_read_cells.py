@@ -7,9 +7,9 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from ocr.cell_reading import read_cells
 from ocr.engine import Engine, Reading
 from ocr.model import Box, ColumnLayout
-from ocr.reader import read_cells
 from ocr.table import Ruling, Table
 
 BAND = 28  # small print: enlarged twice for the engine

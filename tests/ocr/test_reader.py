@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from ocr import reader
+from ocr.column_layout import has_name
 from ocr.model import ListContext, PageOutcome, RowResult, SheetResult
 from ocr.preprocess import Upright, make_upright, orientation_judged
 from ocr.reader import read_page
@@ -194,23 +195,6 @@ def test_judging_again_honours_the_review_sample_rate(printed_page: Document) ->
     assert FieldStatus.AUTO not in {f.status for row in again.rows for f in row.fields.values()}
 
 
-@pytest.mark.parametrize(
-    ("printed", "expected"),
-    [
-        # one STT misread between neighbours two apart: not checked, the next follows 3
-        (["1", "2", "9", "4", "5"], [(True, None), (True, 1), (False, 2), (True, 3), (True, 4)]),
-        # a real jump (a row missing): checked, and the rows after follow the new number
-        (["1", "2", "4", "5"], [(True, None), (True, 1), (True, 2), (True, 4)]),
-        # unread numbers are skipped over
-        (["7", None, "x", "8"], [(True, None), (True, 7), (True, 7), (True, 7)]),
-    ],
-)
-def test_row_number_sequence(
-    printed: list[str | None], expected: list[tuple[bool, int | None]]
-) -> None:
-    assert reader.row_number_sequence(printed) == expected
-
-
 def test_a_page_whose_name_title_is_unread_takes_the_columns_before(
     printed_page: Document,
 ) -> None:
@@ -225,7 +209,7 @@ def test_a_page_whose_name_title_is_unread_takes_the_columns_before(
     wiped = printed_page.image.copy()
     wiped[title_top:title_bottom, left:right] = 255
     alone, _ = read_page(wiped, sample_key="t")
-    assert alone.columns is not None and not reader.has_name(alone.columns)
+    assert alone.columns is not None and not has_name(alone.columns)
     assert alone.needs_context  # the batch reads it again with the page before's columns
     assert reader.reassess(alone, ListContext(first.columns, first.header)) is None
     again, _ = read_page(wiped, context=ListContext(first.columns, first.header))

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from ocr.engine import engine
+from ocr.header_reading import read_header, same_list
 from ocr.preprocess import darken, flatten_background
-from ocr.reader import read_header, same_list
 from ocr.sheet_header import parse_header
 from records.export_format import SheetHeader
 

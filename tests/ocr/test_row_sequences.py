@@ -1,9 +1,17 @@
-"""A page's candidate numbers vouch for each other only when they were read well."""
+"""A page's candidate numbers vouch for each other only when they were read well; a misread
+row number (STT) between two neighbours is not held against its row."""
 
 from __future__ import annotations
 
+import pytest
+
 from ocr.model import FieldResult, RowResult
-from ocr.reader import NUMBER_OFF_PATTERN, NUMBER_UNCONFIRMED, confirm_candidate_numbers
+from ocr.row_sequences import (
+    NUMBER_OFF_PATTERN,
+    NUMBER_UNCONFIRMED,
+    confirm_candidate_numbers,
+    row_number_sequence,
+)
 from records.vocabulary import FieldStatus
 
 AUTO, REVIEW = FieldStatus.AUTO, FieldStatus.NEEDS_REVIEW
@@ -101,3 +109,20 @@ def test_a_number_with_a_rival_reading_vouches_for_no_neighbour() -> None:
     field = rows[1].fields["candidate_number"]
     assert field.status is REVIEW
     assert field.reason is not None and field.reason.startswith(NUMBER_UNCONFIRMED)
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        # one STT misread between neighbours two apart: not checked, the next follows 3
+        (["1", "2", "9", "4", "5"], [(True, None), (True, 1), (False, 2), (True, 3), (True, 4)]),
+        # a real jump (a row missing): checked, and the rows after follow the new number
+        (["1", "2", "4", "5"], [(True, None), (True, 1), (True, 2), (True, 4)]),
+        # unread numbers are skipped over
+        (["7", None, "x", "8"], [(True, None), (True, 7), (True, 7), (True, 7)]),
+    ],
+)
+def test_row_number_sequence(
+    printed: list[str | None], expected: list[tuple[bool, int | None]]
+) -> None:
+    assert row_number_sequence(printed) == expected

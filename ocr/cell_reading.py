@@ -1,0 +1,179 @@
+"""Reading a table's cells, a column at a time, and joining them into a row's fields.
+
+Why a column at a time: the cells of a column hold one field, so they are read together with
+that field's alphabet (``WHITELISTS``: digits for numbers, no I or O in candidate numbers).  A
+doubtful number that the sum checks depend on is read again at the scan's own size, and a cell
+with no ink is known blank whatever the engine says.  Columns that hold half a field (a split
+name, "Nam"/"Nữ" ticked with an x) are joined back into export fields by ``assemble_row``.
+Cutting and scaling the cells is ``ocr.cells``'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ocr import columns as cols
+from ocr.cells import GrayImage, cell_boxes, crop, has_ink, row_padding, scaled, target_scale
+from ocr.engine import Engine, Reading
+from ocr.model import Box, ColumnLayout
+from ocr.table import Table
+from records.vocabulary import FIELDS_BY_NAME, SCORE_PREFIX
+
+_DIGITS = "0123456789"
+_SCORE_CHARS = _DIGITS + ",.Vv"
+WHITELISTS: dict[str, str | None] = {
+    "candidate_number": _DIGITS + "ABCDEGHKLMNPSTUVXY.-/",  # no I, O: read as 1, 0
+    "birth_date": _DIGITS + "/-.",
+    "total": _SCORE_CHARS + "+ ",
+    "bonus": _SCORE_CHARS,
+    cols.ROW_NUMBER: _DIGITS,
+    cols.MALE_MARK: "xX",
+    cols.FEMALE_MARK: "xX",
+}
+
+
+def whitelist_for(part: str) -> str | None:
+    if part in WHITELISTS:
+        return WHITELISTS[part]
+    if part.startswith(SCORE_PREFIX):
+        return _SCORE_CHARS
+    return None  # names, places, words: the whole Vietnamese alphabet
+
+
+EMPTY_CELL_CONFIDENCE = 0.99
+
+
+@dataclass
+class Cell:
+    """One cell as read, and whether the thresholded page shows ink in it (an empty cell told
+    from a faint one)."""
+
+    part: str
+    box: Box
+    reading: Reading
+    has_ink: bool
+
+
+# Numbers the sum checks: a doubtful one is read again at the scan's own size.
+SUMMED = frozenset({"total", "bonus"})
+REREAD_BELOW = 0.90  # the checks' own threshold (TrustPolicy.min_confidence)
+
+
+def _read_doubtful_as_scanned(
+    reader: Engine,
+    clean: GrayImage,
+    ink: GrayImage,
+    boxes: list[Box],
+    readings: list[Reading],
+    part: str,
+) -> list[Reading]:
+    """Cells of a number column read doubtfully, read again without enlargement; the more
+    confident reading is kept.
+
+    Enlarging small print to the engine's preferred height is right for most cells, but the
+    interpolated strokes of some digits lose them: a computer-printed "5.5" read ".5" or
+    "3.5" enlarged 1.6 or 2 times, and "5.5" at the scan's own size.  The row's checks still
+    judge whichever reading is kept (the sum decides a score)."""
+    doubtful = [
+        i
+        for i, (box, reading) in enumerate(zip(boxes, readings, strict=True))
+        if reading.confidence < REREAD_BELOW and has_ink(crop(ink, box))
+    ]
+    if not doubtful:
+        return readings
+    again = reader.read_cells([crop(clean, boxes[i]) for i in doubtful], whitelist_for(part))
+    kept = list(readings)
+    for i, reading in zip(doubtful, again, strict=True):
+        if reading.text.strip() and reading.confidence > kept[i].confidence:
+            kept[i] = reading
+    return kept
+
+
+def read_cells(
+    reader: Engine,
+    clean: GrayImage,
+    table: Table,
+    layout: ColumnLayout,
+    bands: Sequence[tuple[int, int]],
+    ink: GrayImage | None = None,
+) -> list[dict[str, Cell]]:
+    """Every cell of every data band, read a column at a time.
+
+    ``ink`` is the thresholded page used to tell an empty cell from a faint one (the gray
+    image the engine reads hides faint strokes from a fixed threshold)."""
+    ink = clean if ink is None else ink
+    rows: list[dict[str, Cell]] = [{} for _ in bands]
+    pad, scale = row_padding(bands), target_scale(bands)
+    for index, part in enumerate(layout.fields):
+        if part is None or part == cols.NOTES or index + 1 >= len(table.column_edges):
+            continue
+        boxes = [cell_boxes(table, band, pad)[index] for band in bands]
+        crops = [scaled(crop(clean, box), scale) for box in boxes]
+        readings = reader.read_cells(crops, whitelist_for(part))
+        if scale > 1.01 and (part in SUMMED or part.startswith(SCORE_PREFIX)):
+            readings = _read_doubtful_as_scanned(reader, clean, ink, boxes, readings, part)
+        for row, box, reading in zip(rows, boxes, readings, strict=True):
+            inked = has_ink(crop(ink, box))
+            if not inked and not reading.text.strip():
+                # No ink at all: the engine says nothing, but the cell is certainly blank
+                # (a bonus of none, no ranking for a failed candidate).
+                reading = Reading("", EMPTY_CELL_CONFIDENCE)
+            row[part] = Cell(part, box, reading, inked)
+    return rows
+
+
+def _mark_confidence(cell: Cell) -> float:
+    """How sure a tick column's reading is: a read "x", or a cell with no ink at all."""
+    if cell.reading.text.strip():
+        return cell.reading.confidence
+    # ink the engine could not read: a person decides
+    return 0.0 if cell.has_ink else EMPTY_CELL_CONFIDENCE
+
+
+def _union(a: Box, b: Box) -> Box:
+    x, y = min(a.x, b.x), min(a.y, b.y)
+    return Box(x, y, max(a.right, b.right) - x, max(a.bottom, b.bottom) - y)
+
+
+def assemble_row(cells: dict[str, Cell]) -> dict[str, tuple[Reading, Box]]:
+    """Join column parts into export fields: a split name, sex marked by an x."""
+    fields: dict[str, tuple[Reading, Box]] = {
+        part: (cell.reading, cell.box) for part, cell in cells.items() if part in FIELDS_BY_NAME
+    }
+    head, given = cells.get(cols.NAME_HEAD), cells.get(cols.NAME_GIVEN)
+    if head and given:
+        joined = f"{head.reading.text.strip()} {given.reading.text.strip()}".strip()
+        fields["full_name"] = (
+            Reading(joined, min(head.reading.confidence, given.reading.confidence)),
+            _union(head.box, given.box),
+        )
+    female, male = cells.get(cols.FEMALE_MARK), cells.get(cols.MALE_MARK)
+    if female or male:
+        marked_female = bool(female and "x" in female.reading.text.lower())
+        marked_male = bool(male and "x" in male.reading.text.lower())
+        if male is None:  # only a "Nữ" column: no mark means male
+            text = "Nữ" if marked_female else "Nam"
+        else:
+            text = (
+                "Nữ"
+                if marked_female and not marked_male
+                else ("Nam" if marked_male and not marked_female else "")
+            )
+        marks = [c for c in (female, male) if c is not None]
+        box = marks[0].box if len(marks) == 1 else _union(marks[0].box, marks[1].box)
+        confidence = min(_mark_confidence(c) for c in marks)
+        fields["sex"] = (Reading(text, confidence), box)
+    return fields
+
+
+_NUMERIC = ("candidate_number", "birth_date", "total")
+
+
+def has_numbers(fields: dict[str, tuple[Reading, Box]]) -> bool:
+    """Every candidate's row carries digits: a birth date, scores or a total."""
+    return any(
+        any(ch.isdigit() for ch in reading.text)
+        for name, (reading, _) in fields.items()
+        if name in _NUMERIC or name.startswith(SCORE_PREFIX)
+    )
