@@ -1,4 +1,5 @@
-"""Cells of a number column read doubtfully are read again at the scan's own size."""
+"""Cells read doubtfully or not at all are read again: a number column's doubtful cells at the
+scan's own size, and inked cells the stacked column left empty each on their own."""
 
 from __future__ import annotations
 
@@ -54,3 +55,59 @@ def test_a_doubtful_score_is_read_again_as_scanned_and_the_surer_reading_kept() 
     assert [row["full_name"].reading.text for row in rows] == ["Lê Văn An"] * 3
     # names once; scores once enlarged, then the two inked cells once more together
     assert [count for count, _ in engine.calls] == [3, 3, 2]
+
+
+SMUDGE = 100  # grey enough to count as ink, too faint to read
+
+
+class StackDroppingEngine:
+    """Drops the lone mark at the top of a stacked column (as Tesseract dropped a typewritten
+    "7" under a rule's remnant) and reads the same cell alone; a grey smudge (ink, but none
+    darker than ``SMUDGE``) reads as nothing either way."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []  # cells in each call
+
+    def read_cells(
+        self, cells: list[npt.NDArray[np.uint8]], whitelist: str | None = None
+    ) -> list[Reading]:
+        self.calls.append(len(cells))
+        out = []
+        for index, cell in enumerate(cells):
+            inked = cell.min() <= 128
+            dropped = index == 0 and len(cells) > 1
+            if not inked or dropped or cell.min() > SMUDGE // 2:
+                out.append(Reading("", 0.0))
+            else:
+                out.append(Reading("7", 0.95))
+        return out
+
+
+def _column(
+    ink_levels: list[int | None],
+) -> tuple[Table, ColumnLayout, list[tuple[int, int]], npt.NDArray[np.uint8]]:
+    bands = [(10 + i * BAND, 10 + (i + 1) * BAND) for i in range(len(ink_levels))]
+    page = np.full((20 + len(bands) * BAND, WIDTH), 255, dtype=np.uint8)
+    for (top, bottom), level in zip(bands, ink_levels, strict=True):
+        if level is not None:
+            page[top + 8 : bottom - 8, 30:40] = level
+    table = Table(Box(0, 10, WIDTH, len(bands) * BAND), [0, WIDTH], bands, Ruling.FULL)
+    return table, ColumnLayout(["ranking"], [0, WIDTH], ["Xếp loại"]), bands, page
+
+
+def test_an_inked_cell_the_column_left_empty_is_read_alone() -> None:
+    table, layout, bands, page = _column([0, 0, None])
+    engine = StackDroppingEngine()
+    rows = read_cells(cast(Engine, engine), page, table, layout, bands)
+    assert [row["ranking"].reading.text for row in rows] == ["7", "7", ""]
+    assert rows[2]["ranking"].reading.confidence == 0.99  # no ink: certainly blank, not retried
+    assert engine.calls == [3, 1]
+
+
+def test_a_cell_still_unread_alone_stays_empty_for_the_checks() -> None:
+    table, layout, bands, page = _column([SMUDGE, 0])
+    engine = StackDroppingEngine()
+    rows = read_cells(cast(Engine, engine), page, table, layout, bands)
+    first = rows[0]["ranking"]
+    assert (first.reading.text, first.has_ink) == ("", True)
+    assert engine.calls == [2, 1]
