@@ -53,6 +53,8 @@ class Cell:
     box: Box
     reading: Reading
     has_ink: bool
+    # A number the reading doubted, read by the English model too (``second_opinions``).
+    second_opinion: Reading | None = None
 
 
 # Numbers the sum checks: a doubtful one is read again at the scan's own size.
@@ -112,6 +114,39 @@ def _read_unread_alone(
     return kept
 
 
+def _is_summed(part: str) -> bool:
+    return part in SUMMED or part.startswith(SCORE_PREFIX)
+
+
+def second_opinions(
+    second: Engine, cells: Sequence[dict[str, Cell]], clean: GrayImage, scale: float
+) -> None:
+    """Read again, with a second model, the numbers of the sum that the first read doubtfully
+    (below ``REREAD_BELOW``, or inked and read as nothing), and keep that reading beside the
+    first in ``Cell.second_opinion``.
+
+    Why: the Vietnamese model takes a typewriter's 7 for a 1 or a 3 (and a dot-matrix 9 for a
+    3) with no alternative, so a row's sum fails and every number of it goes to a person.
+    Another model confuses other glyphs; the row's checks decide which reading of the row holds
+    (``reader``), and a cell the first model read confidently is never offered to it."""
+    for part in {part for row in cells for part in row if _is_summed(part)}:
+        doubtful = [
+            cell
+            for row in cells
+            if (cell := row.get(part)) is not None
+            and cell.has_ink
+            and (cell.reading.confidence < REREAD_BELOW or not cell.reading.text.strip())
+        ]
+        if not doubtful:
+            continue
+        again = second.read_cells(
+            [scaled(crop(clean, cell.box), scale) for cell in doubtful], whitelist_for(part)
+        )
+        for cell, reading in zip(doubtful, again, strict=True):
+            if reading.text.strip() and reading.text.strip() != cell.reading.text.strip():
+                cell.second_opinion = reading
+
+
 def read_cells(
     reader: Engine,
     clean: GrayImage,
@@ -134,7 +169,7 @@ def read_cells(
         crops = [scaled(crop(clean, box), scale) for box in boxes]
         inked = [has_ink(crop(ink, box)) for box in boxes]
         readings = reader.read_cells(crops, whitelist_for(part))
-        if scale > 1.01 and (part in SUMMED or part.startswith(SCORE_PREFIX)):
+        if scale > 1.01 and _is_summed(part):
             readings = _read_doubtful_as_scanned(reader, clean, inked, boxes, readings, part)
         readings = _read_unread_alone(reader, crops, inked, readings, part)
         for row, box, reading, ink_seen in zip(rows, boxes, readings, inked, strict=True):
@@ -157,6 +192,15 @@ def _mark_confidence(cell: Cell) -> float:
 def _union(a: Box, b: Box) -> Box:
     x, y = min(a.x, b.x), min(a.y, b.y)
     return Box(x, y, max(a.right, b.right) - x, max(a.bottom, b.bottom) - y)
+
+
+def with_second_opinions(
+    fields: dict[str, tuple[Reading, Box]], cells: dict[str, Cell]
+) -> dict[str, tuple[Reading, Box]] | None:
+    """The row's fields with every second opinion in place of the first reading; None when
+    the row has none."""
+    others = {part: (c.second_opinion, c.box) for part, c in cells.items() if c.second_opinion}
+    return {**fields, **others} if others else None
 
 
 def assemble_row(cells: dict[str, Cell]) -> dict[str, tuple[Reading, Box]]:

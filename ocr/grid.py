@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import itertools
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 
 import cv2
@@ -23,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ocr.cells import cell_boxes, crop, has_ink, row_padding, scaled, target_scale
-from ocr.engine import Engine, Reading, engine, tessdata_path
+from ocr.engine import Engine, Reading, engine, latin_engine
 from ocr.model import Box
 from ocr.preprocess import erase_small_specks, estimate_dpi, flatten_background, make_upright
 from ocr.table import Mask, Ruling, Table, page_table, text_bands
@@ -36,20 +35,12 @@ MIN_RULE_STRIPS = 3  # a rule is seen in at least this many strips
 RULE_INSET = 3  # pixels kept clear of a rule on each side of a column
 
 
-@cache
-def _latin_engine() -> Engine:
-    return Engine("eng")
-
-
 def _engine_for(whitelist: str | None) -> Engine:
     """The engine for a grid's alphabet: a grid of bare numbers is read with the English model
-    where it is installed (on the weather-rescue pages it read 96 % of values right where the
-    Vietnamese model read 85 %: its digits are trained on more kinds of print); words need
-    the Vietnamese model."""
+    where it is installed (``latin_engine``); words need the Vietnamese model."""
     numeric = whitelist is not None and not any(c.isalpha() for c in whitelist)
-    if numeric and (Path(tessdata_path()) / "eng.traineddata").is_file():
-        return _latin_engine()
-    return engine()
+    latin = latin_engine() if numeric else None
+    return latin or engine()
 
 
 class NoTableError(Exception):

@@ -13,12 +13,20 @@ Pure: no database, no files; the caller decides what to keep.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import partial
 
-from ocr import checks, field_state
+from ocr import checks, field_state, trust_policy
 from ocr import columns as cols
-from ocr.cell_reading import Cell, assemble_row, has_numbers, read_cells
-from ocr.cells import GrayImage
+from ocr.cell_reading import (
+    Cell,
+    assemble_row,
+    has_numbers,
+    read_cells,
+    second_opinions,
+    with_second_opinions,
+)
+from ocr.cells import GrayImage, target_scale
 from ocr.column_layout import (
     find_columns,
     has_name,
@@ -26,7 +34,7 @@ from ocr.column_layout import (
     name_by_content,
     with_columns_before,
 )
-from ocr.engine import Engine, Reading, engine
+from ocr.engine import Engine, Reading, engine, latin_engine
 from ocr.header_reading import INHERITED_HEADER, OTHER_LIST, inherit, read_header, same_list
 from ocr.model import Box, ListContext, PageOutcome, RowResult, SheetResult
 from ocr.preprocess import (
@@ -41,6 +49,7 @@ from ocr.preprocess import (
 from ocr.row_sequences import as_neighbour, confirm_candidate_numbers, row_number_sequence
 from ocr.table import erase_rules, page_table
 from records.export_format import SheetHeader
+from records.vocabulary import FieldStatus
 
 
 def _for_checks(reading: Reading, box: Box) -> field_state.Reading:
@@ -119,21 +128,28 @@ def read_page(
     *,
     context: ListContext | None = None,
     reader: Engine | None = None,
+    second_reader: Engine | None = None,
     sample_key: str = "",
     sample_rate: float | None = None,
 ) -> tuple[SheetResult, GrayImage]:
     """Read one page; return the sheet and the page image in reading orientation.
+
+    ``reader`` defaults to this process's Vietnamese engine and then ``second_reader`` to its
+    English one (``latin_engine``: a second opinion on doubtful numbers); a caller that
+    passes its own reader gets a second opinion only when it passes one too.
 
     When no column title can be recognised the page may be upside down (the orientation test
     errs on a few per hundred pages): unless its way up was beyond doubt, it is read once more
     turned half a turn.  (A page that continues a list has no titles: reading it turned was a
     third of its time, and it is read again anyway with the page before's columns.)
     """
-    reader = reader or engine()
+    if reader is None:
+        reader, second_reader = engine(), second_reader or latin_engine()
+    readers = _Readers(reader, second_reader)
     dpi = estimate_dpi(gray)
     upright = make_upright(gray, dpi)
     sheet, image = _read_upright(
-        upright, context=context, reader=reader, sample_key=sample_key, sample_rate=sample_rate
+        upright, context=context, readers=readers, sample_key=sample_key, sample_rate=sample_rate
     )
     if sheet.outcome is PageOutcome.UNKNOWN_COLUMNS and context is None and not upright.sure:
         turned = Upright(
@@ -143,21 +159,41 @@ def read_page(
             deskew=upright.deskew,
         )
         second, image2 = _read_upright(
-            turned, context=None, reader=reader, sample_key=sample_key, sample_rate=sample_rate
+            turned, context=None, readers=readers, sample_key=sample_key, sample_rate=sample_rate
         )
         if second.outcome is PageOutcome.TABLE:
             return second, image2
     return sheet, image
 
 
+@dataclass(frozen=True)
+class _Readers:
+    first: Engine
+    second: Engine | None  # a second opinion on the numbers of the sum
+
+
+def _checked_fields(fields: dict[str, tuple[Reading, Box]]) -> dict[str, field_state.Reading]:
+    return {name: _for_checks(reading, box) for name, (reading, box) in fields.items()}
+
+
+def _sum_holds(row: RowResult) -> bool:
+    """The row's total is trusted: its scores, bonus and total agree (or it was drawn for the
+    random review sample, which says nothing against it)."""
+    total = row.fields.get("total")
+    return total is not None and (
+        total.status is FieldStatus.AUTO or total.reason == trust_policy.SAMPLED
+    )
+
+
 def _read_upright(
     upright: Upright,
     *,
     context: ListContext | None,
-    reader: Engine,
+    readers: _Readers,
     sample_key: str,
     sample_rate: float | None = None,
 ) -> tuple[SheetResult, GrayImage]:
+    reader = readers.first
     height, width = upright.gray.shape
     base = SheetResult(
         outcome=PageOutcome.BLANK,
@@ -218,6 +254,8 @@ def _read_upright(
     own_layout = name_by_content(reader, cells_image, clean, table, own_layout, data_bands, header)
     base.columns = own_layout
     cells = read_cells(reader, cells_image, table, own_layout, data_bands, ink=clean)
+    if readers.second is not None:
+        second_opinions(readers.second, cells, cells_image, target_scale(data_bands))
     previous_number: field_state.Reading | None = None
     rows_read: list[tuple[tuple[int, int], dict[str, Cell], dict[str, tuple[Reading, Box]]]] = []
     for band, row_cells in zip(data_bands, cells, strict=True):
@@ -226,12 +264,13 @@ def _read_upright(
             rows_read.append((band, row_cells, assembled))
     printed_cells = [row_cells.get(cols.ROW_NUMBER) for _, row_cells, _ in rows_read]
     sequence = row_number_sequence([c.reading.text if c else None for c in printed_cells])
-    for (band, _, assembled), printed, (checked, previous_printed) in zip(
+    for (band, row_cells, assembled), printed, (checked, previous_printed) in zip(
         rows_read, printed_cells, sequence, strict=True
     ):
         number = len(base.rows) + 1
-        row = checks.assess_row(
-            {name: _for_checks(reading, box) for name, (reading, box) in assembled.items()},
+
+        judged = partial(
+            checks.assess_row,
             exam_year=header.exam_year,
             level=header.level,
             row_number=number,
@@ -244,6 +283,14 @@ def _read_upright(
             previous_printed_row_number=previous_printed,
             box=Box(table.box.x, band[0], table.box.w, band[1] - band[0]),
         )
+        row = judged(_checked_fields(assembled))
+        other_reading = with_second_opinions(assembled, row_cells)
+        if other_reading is not None and not _sum_holds(row):
+            # The second model's numbers are taken only when with them the row's sum holds
+            # and with the first model's it did not: the checks decide between the readings.
+            other = judged(_checked_fields(other_reading))
+            if _sum_holds(other):
+                row = other
         previous_number = as_neighbour(row.fields.get("candidate_number")) or previous_number
         if printed is not None:
             row.printed_number = (

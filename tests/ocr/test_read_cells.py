@@ -8,7 +8,13 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from ocr.cell_reading import read_cells
+from ocr.cell_reading import (
+    Cell,
+    assemble_row,
+    read_cells,
+    second_opinions,
+    with_second_opinions,
+)
 from ocr.engine import Engine, Reading
 from ocr.model import Box, ColumnLayout
 from ocr.table import Ruling, Table
@@ -111,3 +117,49 @@ def test_a_cell_still_unread_alone_stays_empty_for_the_checks() -> None:
     first = rows[0]["ranking"]
     assert (first.reading.text, first.has_ink) == ("", True)
     assert engine.calls == [2, 1]
+
+
+class ConstantEngine:
+    """Reads every cell as the same text (a second model that sees only 7s)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.cells = 0
+
+    def read_cells(
+        self, cells: list[npt.NDArray[np.uint8]], whitelist: str | None = None
+    ) -> list[Reading]:
+        self.cells += len(cells)
+        return [Reading(self.text, 0.9) for _ in cells]
+
+
+def _cell(part: str, text: str, confidence: float, row: int, inked: bool = True) -> Cell:
+    return Cell(part, Box(0, row * BAND, WIDTH, BAND), Reading(text, confidence), inked)
+
+
+def test_second_opinions_only_on_doubtful_numbers_of_the_sum() -> None:
+    page = np.full((3 * BAND, WIDTH), 255, dtype=np.uint8)
+    rows = [
+        {"scores.math": _cell("scores.math", "1", 0.95, 0), "total": _cell("total", "", 0.0, 0)},
+        {
+            "scores.math": _cell("scores.math", "1", 0.40, 1),
+            "full_name": _cell("full_name", "Lê Văn An", 0.40, 1),
+            "bonus": _cell("bonus", "", 0.0, 1, inked=False),
+        },
+        {"scores.math": _cell("scores.math", "7", 0.40, 2)},
+    ]
+    second = ConstantEngine("7")
+    second_opinions(cast(Engine, second), rows, page, 1.0)
+    assert rows[0]["scores.math"].second_opinion is None  # read confidently: never offered
+    assert rows[0]["total"].second_opinion == Reading("7", 0.9)  # inked, read as nothing
+    assert rows[1]["scores.math"].second_opinion == Reading("7", 0.9)
+    assert rows[1]["full_name"].second_opinion is None  # not a number of the sum
+    assert rows[1]["bonus"].second_opinion is None  # no ink: certainly blank
+    assert rows[2]["scores.math"].second_opinion is None  # the second model agrees
+    assert second.cells == 3  # the two doubtful scores and the unread total
+
+    fields = assemble_row(rows[1])
+    other = with_second_opinions(fields, rows[1])
+    assert other is not None and other["scores.math"][0].text == "7"
+    assert other["full_name"] == fields["full_name"]
+    assert with_second_opinions(assemble_row(rows[2]), rows[2]) is None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
 
 from ocr import reader
 from ocr.column_layout import has_name
+from ocr.engine import Engine, Reading, engine
 from ocr.model import ListContext, PageOutcome, RowResult, SheetResult
 from ocr.preprocess import Upright, make_upright, orientation_judged
 from ocr.reader import read_page
@@ -100,6 +101,64 @@ def test_continuation_page_uses_the_context_given(printed_page: Document) -> Non
     assert again.outcome is PageOutcome.TABLE and not again.needs_context
     assert again.header.exam_year == 1996
     assert len(again.rows) >= len(first.rows) - 1
+
+
+class FivesAsThrees:
+    """The real engine, except that it reads every 5 of a score as a doubtful 3 (as the
+    Vietnamese model takes a typewriter's 7 for a 1): rows whose sum then fails."""
+
+    def __init__(self) -> None:
+        self.real = engine()
+
+    def read_cells(self, cells: list[Any], whitelist: str | None = None) -> list[Reading]:
+        readings = self.real.read_cells(cells, whitelist)
+        if whitelist is None or "V" not in whitelist:
+            return readings
+        return [Reading(r.text.replace("5", "3"), 0.4) if "5" in r.text else r for r in readings]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+class SevensOnly:
+    """A second model that sees a 7 in every cell."""
+
+    def read_cells(self, cells: list[Any], whitelist: str | None = None) -> list[Reading]:
+        return [Reading("7", 0.99) for _ in cells]
+
+
+def _auto_numbers(sheet: SheetResult) -> int:
+    return sum(
+        f.status is FieldStatus.AUTO
+        for row in sheet.rows
+        for name, f in row.fields.items()
+        if name == "total" or name.startswith("scores.")
+    )
+
+
+def _numbers(row: RowResult) -> dict[str, str | None]:
+    return {n: f.value for n, f in row.fields.items() if n == "total" or n.startswith("scores.")}
+
+
+def test_a_second_opinion_is_taken_only_where_the_row_sum_then_holds(
+    printed_page: Document,
+) -> None:
+    misread = cast(Engine, FivesAsThrees())
+    alone, _ = read_page(printed_page.image, reader=misread, sample_key="t")
+    helped, _ = read_page(
+        printed_page.image, reader=misread, second_reader=engine(), sample_key="t"
+    )
+    assert _auto_numbers(helped) > _auto_numbers(alone) + len(helped.rows) // 2
+    right, total = _auto_values_are_right(printed_page, helped.rows)
+    assert right == total
+    # a second model that is wrong everywhere balances no row: nothing wrong is trusted
+    misled, _ = read_page(
+        printed_page.image, reader=misread, second_reader=cast(Engine, SevensOnly()), sample_key="t"
+    )
+    right, total = _auto_values_are_right(printed_page, misled.rows)
+    assert right == total
+    # ... and every row keeps the first model's reading for the reviewer
+    assert [_numbers(row) for row in misled.rows] == [_numbers(row) for row in alone.rows]
 
 
 def test_review_sample_rate_is_honoured(printed_page: Document) -> None:
