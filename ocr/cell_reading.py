@@ -196,11 +196,24 @@ def _union(a: Box, b: Box) -> Box:
 
 def with_second_opinions(
     fields: dict[str, tuple[Reading, Box]], cells: dict[str, Cell]
-) -> dict[str, tuple[Reading, Box]] | None:
-    """The row's fields with every second opinion in place of the first reading; None when
-    the row has none."""
-    others = {part: (c.second_opinion, c.box) for part, c in cells.items() if c.second_opinion}
-    return {**fields, **others} if others else None
+) -> list[dict[str, tuple[Reading, Box]]]:
+    """The row's fields with second opinions in place of first readings: one variant with
+    the terms of the sum (scores, bonus) from the second model, one with the total from it;
+    none when the row has no second opinion.
+
+    Never both at once: a model's own confusion (a handwritten 9 taken for a 4) can move a
+    score and the total alike, and the sum then holds on two wrong values.  With one side of
+    the sum from each model, a sum that holds is two independent readings agreeing."""
+    total = cells.get("total")
+    terms = {
+        part: (c.second_opinion, c.box)
+        for part, c in cells.items()
+        if c.second_opinion is not None and part != "total"
+    }
+    variants = [{**fields, **terms}] if terms else []
+    if total is not None and total.second_opinion is not None:
+        variants.append({**fields, "total": (total.second_opinion, total.box)})
+    return variants
 
 
 def assemble_row(cells: dict[str, Cell]) -> dict[str, tuple[Reading, Box]]:

@@ -284,13 +284,17 @@ def _read_upright(
             box=Box(table.box.x, band[0], table.box.w, band[1] - band[0]),
         )
         row = judged(_checked_fields(assembled))
-        other_reading = with_second_opinions(assembled, row_cells)
-        if other_reading is not None and not _sum_holds(row):
+        if not _sum_holds(row):
             # The second model's numbers are taken only when with them the row's sum holds
-            # and with the first model's it did not: the checks decide between the readings.
-            other = judged(_checked_fields(other_reading))
-            if _sum_holds(other):
-                row = other
+            # and with the first model's it did not, and only one way: two readings of the
+            # row that both hold say nothing about which is right.
+            held = [
+                other
+                for variant in with_second_opinions(assembled, row_cells)
+                if _sum_holds(other := judged(_checked_fields(variant)))
+            ]
+            if len(held) == 1:
+                row = held[0]
         previous_number = as_neighbour(row.fields.get("candidate_number")) or previous_number
         if printed is not None:
             row.printed_number = (

@@ -159,7 +159,22 @@ def test_second_opinions_only_on_doubtful_numbers_of_the_sum() -> None:
     assert second.cells == 3  # the two doubtful scores and the unread total
 
     fields = assemble_row(rows[1])
-    other = with_second_opinions(fields, rows[1])
-    assert other is not None and other["scores.math"][0].text == "7"
+    [other] = with_second_opinions(fields, rows[1])
+    assert other["scores.math"][0].text == "7"
     assert other["full_name"] == fields["full_name"]
-    assert with_second_opinions(assemble_row(rows[2]), rows[2]) is None
+    assert with_second_opinions(assemble_row(rows[2]), rows[2]) == []
+
+
+def test_the_terms_and_the_total_never_both_from_the_second_model() -> None:
+    row = {
+        "scores.math": _cell("scores.math", "4", 0.40, 0),
+        "scores.history": _cell("scores.history", "5", 0.95, 0),
+        "total": _cell("total", "44.5", 0.40, 0),
+    }
+    row["scores.math"].second_opinion = Reading("9", 0.9)
+    row["total"].second_opinion = Reading("49.5", 0.9)
+    fields = assemble_row(row)
+    terms, total = with_second_opinions(fields, row)
+    assert (terms["scores.math"][0].text, terms["total"][0].text) == ("9", "44.5")
+    assert (total["scores.math"][0].text, total["total"][0].text) == ("4", "49.5")
+    assert terms["scores.history"] == total["scores.history"] == fields["scores.history"]
