@@ -119,11 +119,18 @@ def _is_summed(part: str) -> bool:
 
 
 def second_opinions(
-    second: Engine, cells: Sequence[dict[str, Cell]], clean: GrayImage, scale: float
+    second: Engine,
+    cells: Sequence[dict[str, Cell]],
+    clean: GrayImage,
+    scale: float,
+    *,
+    doubtful_below: float,
+    rival_from: float,
 ) -> None:
     """Read again, with a second model, the numbers of the sum that the first read doubtfully
-    (below ``REREAD_BELOW``, or inked and read as nothing), and keep that reading beside the
-    first in ``Cell.second_opinion``.
+    (below ``doubtful_below``, with a runner-up of ``rival_from`` or more, or inked and read
+    as nothing: the cells the checks may repair), and keep that reading beside the first in
+    ``Cell.second_opinion``.
 
     Why: the Vietnamese model takes a typewriter's 7 for a 1 or a 3 (and a dot-matrix 9 for a
     3) with no alternative, so a row's sum fails and every number of it goes to a person.
@@ -135,7 +142,11 @@ def second_opinions(
             for row in cells
             if (cell := row.get(part)) is not None
             and cell.has_ink
-            and (cell.reading.confidence < REREAD_BELOW or not cell.reading.text.strip())
+            and (
+                cell.reading.confidence < doubtful_below
+                or not cell.reading.text.strip()
+                or any(c >= rival_from for _, c in cell.reading.alternatives(limit=1))
+            )
         ]
         if not doubtful:
             continue

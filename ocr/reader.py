@@ -255,7 +255,14 @@ def _read_upright(
     base.columns = own_layout
     cells = read_cells(reader, cells_image, table, own_layout, data_bands, ink=clean)
     if readers.second is not None:
-        second_opinions(readers.second, cells, cells_image, target_scale(data_bands))
+        second_opinions(
+            readers.second,
+            cells,
+            cells_image,
+            target_scale(data_bands),
+            doubtful_below=trust_policy.DEFAULT_POLICY.repair_below,
+            rival_from=trust_policy.DEFAULT_POLICY.repair_rival_confidence,
+        )
     previous_number: field_state.Reading | None = None
     rows_read: list[tuple[tuple[int, int], dict[str, Cell], dict[str, tuple[Reading, Box]]]] = []
     for band, row_cells in zip(data_bands, cells, strict=True):

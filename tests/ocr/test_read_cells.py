@@ -15,7 +15,7 @@ from ocr.cell_reading import (
     second_opinions,
     with_second_opinions,
 )
-from ocr.engine import Engine, Reading
+from ocr.engine import CharChoice, Engine, Reading
 from ocr.model import Box, ColumnLayout
 from ocr.table import Ruling, Table
 
@@ -138,7 +138,7 @@ def _cell(part: str, text: str, confidence: float, row: int, inked: bool = True)
 
 
 def test_second_opinions_only_on_doubtful_numbers_of_the_sum() -> None:
-    page = np.full((3 * BAND, WIDTH), 255, dtype=np.uint8)
+    page = np.full((4 * BAND, WIDTH), 255, dtype=np.uint8)
     rows = [
         {"scores.math": _cell("scores.math", "1", 0.95, 0), "total": _cell("total", "", 0.0, 0)},
         {
@@ -147,16 +147,22 @@ def test_second_opinions_only_on_doubtful_numbers_of_the_sum() -> None:
             "bonus": _cell("bonus", "", 0.0, 1, inked=False),
         },
         {"scores.math": _cell("scores.math", "7", 0.40, 2)},
+        {"scores.math": _cell("scores.math", "1", 0.95, 3)},
     ]
+    # read confidently, but the engine's runner-up was a 7: doubtful too
+    rows[3]["scores.math"].reading = Reading(
+        "1", 0.95, [[CharChoice("1", 0.95), CharChoice("7", 0.60)]], ["1"]
+    )
     second = ConstantEngine("7")
-    second_opinions(cast(Engine, second), rows, page, 1.0)
+    second_opinions(cast(Engine, second), rows, page, 1.0, doubtful_below=0.9, rival_from=0.25)
     assert rows[0]["scores.math"].second_opinion is None  # read confidently: never offered
     assert rows[0]["total"].second_opinion == Reading("7", 0.9)  # inked, read as nothing
     assert rows[1]["scores.math"].second_opinion == Reading("7", 0.9)
     assert rows[1]["full_name"].second_opinion is None  # not a number of the sum
     assert rows[1]["bonus"].second_opinion is None  # no ink: certainly blank
     assert rows[2]["scores.math"].second_opinion is None  # the second model agrees
-    assert second.cells == 3  # the two doubtful scores and the unread total
+    assert rows[3]["scores.math"].second_opinion == Reading("7", 0.9)
+    assert second.cells == 4  # the three doubtful scores and the unread total
 
     fields = assemble_row(rows[1])
     [other] = with_second_opinions(fields, rows[1])
