@@ -13,6 +13,7 @@ Pure: no database, no files; the caller decides what to keep.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -185,6 +186,40 @@ def _sum_holds(row: RowResult) -> bool:
     )
 
 
+@dataclass
+class _JudgedRow:
+    row: RowResult
+    judge: Callable[[dict[str, field_state.Reading]], RowResult]  # assess_row, all else bound
+    fields: dict[str, tuple[Reading, Box]]
+    cells: dict[str, Cell]
+
+
+def _take_second_opinions(
+    second: Engine, judged: list[_JudgedRow], cells_image: GrayImage, scale: float
+) -> None:
+    """Rows whose sum failed get a second model's reading of their doubtful numbers
+    (``second_opinions``), taken only when with it the row's sum holds, and only one way:
+    two readings of the row that both hold say nothing about which is right.  Rows whose sum
+    held are not read again."""
+    failed = [j for j in judged if not _sum_holds(j.row)]
+    second_opinions(
+        second,
+        [j.cells for j in failed],
+        cells_image,
+        scale,
+        doubtful_below=trust_policy.DEFAULT_POLICY.repair_below,
+        rival_from=trust_policy.DEFAULT_POLICY.repair_rival_confidence,
+    )
+    for j in failed:
+        held = [
+            other
+            for variant in with_second_opinions(j.fields, j.cells)
+            if _sum_holds(other := j.judge(_checked_fields(variant)))
+        ]
+        if len(held) == 1:
+            j.row = held[0]
+
+
 def _read_upright(
     upright: Upright,
     *,
@@ -254,15 +289,6 @@ def _read_upright(
     own_layout = name_by_content(reader, cells_image, clean, table, own_layout, data_bands, header)
     base.columns = own_layout
     cells = read_cells(reader, cells_image, table, own_layout, data_bands, ink=clean)
-    if readers.second is not None:
-        second_opinions(
-            readers.second,
-            cells,
-            cells_image,
-            target_scale(data_bands),
-            doubtful_below=trust_policy.DEFAULT_POLICY.repair_below,
-            rival_from=trust_policy.DEFAULT_POLICY.repair_rival_confidence,
-        )
     previous_number: field_state.Reading | None = None
     rows_read: list[tuple[tuple[int, int], dict[str, Cell], dict[str, tuple[Reading, Box]]]] = []
     for band, row_cells in zip(data_bands, cells, strict=True):
@@ -271,12 +297,12 @@ def _read_upright(
             rows_read.append((band, row_cells, assembled))
     printed_cells = [row_cells.get(cols.ROW_NUMBER) for _, row_cells, _ in rows_read]
     sequence = row_number_sequence([c.reading.text if c else None for c in printed_cells])
+    judged_rows: list[_JudgedRow] = []
     for (band, row_cells, assembled), printed, (checked, previous_printed) in zip(
         rows_read, printed_cells, sequence, strict=True
     ):
-        number = len(base.rows) + 1
-
-        judged = partial(
+        number = len(judged_rows) + 1
+        judge = partial(
             checks.assess_row,
             exam_year=header.exam_year,
             level=header.level,
@@ -290,24 +316,17 @@ def _read_upright(
             previous_printed_row_number=previous_printed,
             box=Box(table.box.x, band[0], table.box.w, band[1] - band[0]),
         )
-        row = judged(_checked_fields(assembled))
-        if not _sum_holds(row):
-            # The second model's numbers are taken only when with them the row's sum holds
-            # and with the first model's it did not, and only one way: two readings of the
-            # row that both hold say nothing about which is right.
-            held = [
-                other
-                for variant in with_second_opinions(assembled, row_cells)
-                if _sum_holds(other := judged(_checked_fields(variant)))
-            ]
-            if len(held) == 1:
-                row = held[0]
+        row = judge(_checked_fields(assembled))
         previous_number = as_neighbour(row.fields.get("candidate_number")) or previous_number
+        judged_rows.append(_JudgedRow(row, judge, assembled, row_cells))
+    if readers.second is not None:
+        _take_second_opinions(readers.second, judged_rows, cells_image, target_scale(data_bands))
+    for judged, printed in zip(judged_rows, printed_cells, strict=True):
         if printed is not None:
-            row.printed_number = (
+            judged.row.printed_number = (
                 printed.reading.text,
                 max(0.0, min(1.0, printed.reading.confidence)),
             )
-        base.rows.append(row)
+        base.rows.append(judged.row)
     confirm_candidate_numbers(base.rows, sample_key=sample_key, sample_rate=sample_rate)
     return base, upright.gray
