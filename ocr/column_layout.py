@@ -27,7 +27,6 @@ from records.vocabulary import SCORE_PREFIX
 
 MAX_HEADER_BANDS = 3
 MIN_RECOGNISED_COLUMNS = 3
-NAME_PARTS = frozenset({"full_name", cols.NAME_HEAD, cols.NAME_GIVEN})
 
 # A short title ("TĐ", "XL", "KQ") the engine misread at the rows' scale is read again: from
 # the gray page too (thresholding thins a typewriter's small capitals) and larger (two letters
@@ -48,7 +47,7 @@ class _Titles:
     def score(self) -> tuple[int, bool]:
         """Columns recognised, and whether the name is among them."""
         parts = cols.match_columns(self.texts)
-        return cols.recognised_count(parts), bool(set(parts) & NAME_PARTS)
+        return cols.recognised_count(parts), bool(set(parts) & cols.NAME_PARTS)
 
     def best_possible(self) -> tuple[int, bool]:
         """The score if every doubtful title were read right at last (an upper bound: one

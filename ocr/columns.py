@@ -109,9 +109,23 @@ def _short_score(text: str, variant: str) -> float:
     return 0.0
 
 
+NAME_PARTS = frozenset({"full_name", NAME_HEAD, NAME_GIVEN})
+
+
 def match_columns(titles: Sequence[str]) -> list[str | None]:
-    """Column parts for a row of titles; a part claimed twice keeps its best-scoring column."""
+    """Column parts for a row of titles; a part claimed twice keeps its best-scoring column.
+
+    The row number (STT) opens every list, before the name: a title read as "TT" to the
+    right of the name is another title misread (a dot-matrix "Nữ" came out "TT,"), and taking
+    it would lose that column and check the row sequence against its ticks."""
     matches = [match_title(t) for t in titles]
+    first_name = next(
+        (i for i, (part, _) in enumerate(matches) if part in NAME_PARTS), len(matches)
+    )
+    matches = [
+        (None, score) if part == ROW_NUMBER and index > first_name else (part, score)
+        for index, (part, score) in enumerate(matches)
+    ]
     best_for: dict[str, tuple[int, float]] = {}
     for index, (part, score) in enumerate(matches):
         if part is not None and (part not in best_for or score > best_for[part][1]):

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from ocr.column_layout import align_columns, align_columns_with_merges, layout_for
-from ocr.columns import match_title
+from ocr.columns import match_columns, match_title
 from ocr.model import Box, ColumnLayout
 from ocr.table import Ruling, Table
 
@@ -65,3 +65,10 @@ def test_a_title_about_as_close_to_two_columns_names_neither() -> None:
     assert match_title("Sanh vai")[0] is None
     assert match_title("Sanh vật")[0] == "scores.biology"  # clearly nearer biology
     assert match_title("Anh văn")[0] == "scores.foreign_language"
+
+
+def test_a_row_number_title_after_the_name_is_a_misread_title() -> None:
+    # a dot-matrix "Nữ" read "TT," while the real "Số TT" came out "SñTT"
+    parts = match_columns(["SñTT", "SBD", "Họ và tên đệm", "Tên", "TT,", "Toán"])
+    assert parts == [None, "candidate_number", "name_head", "name_given", None, "scores.math"]
+    assert match_columns(["TT", "Họ và tên", "Toán"]) == ["row_number", "full_name", "scores.math"]
