@@ -133,9 +133,10 @@ def second_opinions(
     ``Cell.second_opinion``.
 
     Why: the Vietnamese model takes a typewriter's 7 for a 1 or a 3 (and a dot-matrix 9 for a
-    3) with no alternative, so a row's sum fails and every number of it goes to a person.
-    Another model confuses other glyphs; the row's checks decide which reading of the row holds
-    (``reader``), and a cell the first model read confidently is never offered to it."""
+    3), often with the right digit only as a runner-up or not at all, so a row's sum fails and
+    every number of it goes to a person.  Another model confuses other glyphs; the row's checks
+    decide which reading of the row holds (``ocr.reader``), and a cell the first model read
+    confidently and without a rival is never offered to it."""
     for part in {part for row in cells for part in row if _is_summed(part)}:
         doubtful = [
             cell

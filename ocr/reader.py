@@ -5,7 +5,9 @@ The steps, each in its own module:
   page before where it lacks one (header_reading, parsed by sheet_header) → column layout
   (column_layout, titles matched by columns, unnamed columns named by column_content) → cells,
   a column at a time with its alphabet, joined into rows (cell_reading, cut by cells, read by
-  engine) → checks and repairs (checks) → sequences across rows (row_sequences).
+  engine) → checks and repairs (checks), with a second model's reading of the doubtful
+  numbers of rows whose sum failed (cell_reading.second_opinions) → sequences across rows
+  (row_sequences).
 This module runs them on a page (``read_page``) and judges a page again with the page before's
 header (``reassess``).
 Pure: no database, no files; the caller decides what to keep.
