@@ -1,8 +1,8 @@
-"""Reading the sheet header: issuing body, title, exam year, level, council and school.
+"""Parsing the sheet header's text: issuing body, title, exam year, level, council and school.
 
-The header is free text in a handful of set phrasings (DOMAIN.md §1); lines are matched on
-their accent-folded form so that a lost diacritic does not lose the field, while the values
-keep the text as printed.
+Reading that text from the page is ``ocr.header_reading``.  The header is free text in a
+handful of set phrasings (DOMAIN.md §1); lines are matched on their accent-folded form so that
+a lost diacritic does not lose the field, while the values keep the text as printed.
 """
 
 from __future__ import annotations
