@@ -80,14 +80,19 @@ def _day_number(cell: GridCell) -> int | None:
     return int(digits) if digits.isdigit() and len(digits) <= 2 else None
 
 
-def _printed_day_rows(grid: list[list[GridCell]], days: int) -> dict[int, tuple[int, int]]:
+def _value_rows(grid: list[list[GridCell]]) -> list[int]:
+    """Indexes of the rows that hold readings (the hour titles 1…24 above the table do not)."""
+    return [index for index, row in enumerate(grid) if _is_value_row(row)]
+
+
+def _printed_day_rows(
+    grid: list[list[GridCell]], days: int, value_rows: list[int]
+) -> dict[int, tuple[int, int]]:
     """Day → (row index, index of its first value) for each day number read on the page."""
     found: dict[int, tuple[int, int]] = {}
-    for row_index, row in enumerate(grid):
-        if not _is_value_row(row):
-            continue  # the hour titles 1…24 above the table are no day numbers
+    for row_index in value_rows:
         # The day number opens the row; the register's margin may show as an empty column.
-        for index, cell in enumerate(row[:2]):
+        for index, cell in enumerate(grid[row_index][:2]):
             day = _day_number(cell)
             if day is not None:
                 if 1 <= day <= days and day not in found:
@@ -96,12 +101,13 @@ def _printed_day_rows(grid: list[list[GridCell]], days: int) -> dict[int, tuple[
     return found
 
 
+def _values(grid: list[list[GridCell]], rows: dict[int, tuple[int, int]]) -> dict[int, list[str]]:
+    return {day: [c.text for c in grid[row][first:]] for day, (row, first) in rows.items()}
+
+
 def printed_days(grid: list[list[GridCell]], days: int) -> dict[int, list[str]]:
     """Day → the values of the row whose printed day number reads as that day."""
-    return {
-        day: [c.text for c in grid[row][first:]]
-        for day, (row, first) in _printed_day_rows(grid, days).items()
-    }
+    return _values(grid, _printed_day_rows(grid, days, _value_rows(grid)))
 
 
 def _is_value_row(row: list[GridCell]) -> bool:
@@ -119,13 +125,13 @@ def assign_days(grid: list[list[GridCell]], days: int) -> dict[int, list[str]]:
     contradict the order (the count was right by accident); numbers read on a few rows only
     are fragments of a day column cut off at the page's edge.
     """
-    printed = _printed_day_rows(grid, days)
-    value_rows = [index for index, row in enumerate(grid) if _is_value_row(row)]
+    value_rows = _value_rows(grid)
+    printed = _printed_day_rows(grid, days, value_rows)
     if len(value_rows) != days + 1:
-        return printed_days(grid, days)
+        return _values(grid, printed)
     contradicting = sum(value_rows[day - 1] != row for day, (row, _) in printed.items())
     if len(printed) * 2 >= days and contradicting * 2 > len(printed):
-        return printed_days(grid, days)
+        return _values(grid, printed)
     assigned: dict[int, list[str]] = {}
     for day, row_index in enumerate(value_rows[:days], 1):
         cells = list(grid[row_index])

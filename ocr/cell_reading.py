@@ -18,6 +18,7 @@ from ocr.cells import GrayImage, cell_boxes, crop, has_ink, row_padding, scaled,
 from ocr.engine import Engine, Reading
 from ocr.model import Box, ColumnLayout
 from ocr.table import Table
+from ocr.trust_policy import TrustPolicy
 from records.vocabulary import FIELDS_BY_NAME, SCORE_PREFIX
 
 _DIGITS = "0123456789"
@@ -123,14 +124,11 @@ def second_opinions(
     cells: Sequence[dict[str, Cell]],
     clean: GrayImage,
     scale: float,
-    *,
-    doubtful_below: float,
-    rival_from: float,
+    policy: TrustPolicy,
 ) -> None:
     """Read again, with a second model, the numbers of the sum that the first read doubtfully
-    (below ``doubtful_below``, with a runner-up of ``rival_from`` or more, or inked and read
-    as nothing: the cells the checks may repair), and keep that reading beside the first in
-    ``Cell.second_opinion``.
+    (``TrustPolicy.doubtful_reading``: the cells the checks may repair) or, though inked, as
+    nothing, and keep that reading beside the first in ``Cell.second_opinion``.
 
     Why: the Vietnamese model takes a typewriter's 7 for a 1 or a 3 (and a dot-matrix 9 for a
     3), often with the right digit only as a runner-up or not at all, so a row's sum fails and
@@ -144,9 +142,11 @@ def second_opinions(
             if (cell := row.get(part)) is not None
             and cell.has_ink
             and (
-                cell.reading.confidence < doubtful_below
-                or not cell.reading.text.strip()
-                or any(c >= rival_from for _, c in cell.reading.alternatives(limit=1))
+                not cell.reading.text.strip()
+                or policy.doubtful_reading(
+                    cell.reading.confidence,
+                    max((c for _, c in cell.reading.alternatives(limit=1)), default=0.0),
+                )
             )
         ]
         if not doubtful:

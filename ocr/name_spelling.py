@@ -61,20 +61,24 @@ def position(index: int, length: int) -> Position:
 
 
 @dataclass(frozen=True)
-class _Table:
+class SyllableTable:
+    """The name syllables of one place in a name (surname, middle, given), as tone keys."""
+
     counts: dict[str, int]  # tone key -> count at this position
     by_fold: dict[str, frozenset[str]]  # folded key -> tone keys at this position
 
 
-def _table(counts: Counter[str]) -> _Table:
+def _table(counts: Counter[str]) -> SyllableTable:
     groups: dict[str, set[str]] = {}
     for key in counts:
         groups.setdefault(folded_key(key), set()).add(key)
-    return _Table(dict(counts), {k: frozenset(v) for k, v in groups.items()})
+    return SyllableTable(dict(counts), {k: frozenset(v) for k, v in groups.items()})
 
 
 @cache
-def _tables(period: NamePeriod) -> dict[Position, _Table]:
+def syllable_tables(period: NamePeriod) -> dict[Position, SyllableTable]:
+    """A period's name syllables by their place in a name, counted: built once per process and
+    shared by the name checks (``ocr.person_checks``) and the respelling here."""
     stats = name_statistics(period)
     surnames: Counter[str] = Counter()
     middles: Counter[str] = Counter()
@@ -132,7 +136,7 @@ class Respelling:
 def _prior(candidate: str, read: str, where: Position) -> float:
     ratios = []
     for period in (NamePeriod.ALL_2016_2017, NamePeriod.BORN_1950_1990):
-        counts = _tables(period)[where].counts
+        counts = syllable_tables(period)[where].counts
         ratios.append((counts.get(candidate, 0) + _SMOOTHING) / (counts.get(read, 0) + _SMOOTHING))
     return min(ratios)
 
@@ -175,7 +179,9 @@ def respell(
         token = tokens[index]
         read = tone_key(token.translate(_SAME_LETTER))
         where = position(index, len(tokens))
-        candidates = _tables(NamePeriod.ALL_2016_2017)[where].by_fold.get(folded_key(read), ())
+        candidates = syllable_tables(NamePeriod.ALL_2016_2017)[where].by_fold.get(
+            folded_key(read), ()
+        )
         offered = _offered(tokens, index, alternatives)
         best: tuple[float, str] | None = None
         for candidate in sorted(candidates):

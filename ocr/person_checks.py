@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 
 from ocr.field_state import STRAY_MARKS, FieldState, Reading, Support
-from ocr.name_spelling import respell
+from ocr.name_spelling import Position, respell, syllable_tables
 from ocr.parsing import ParsedDate, clean_name, parse_row_number, split_candidate_number
 from ocr.trust_policy import (
     CANDIDATE_SEQUENCE,
@@ -58,15 +58,12 @@ _IDENTITY_FIELDS = ("candidate_number", "full_name", "birth_date", "birthplace",
 @cache
 def _name_tokens() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(surnames, middle tokens, given names) of both name periods, as tone keys."""
-    surnames: set[str] = set()
-    middles: set[str] = set()
-    given: set[str] = set()
-    for period in NamePeriod:
-        stats = name_statistics(period)
-        surnames.update(tone_key(s) for s in stats.surnames)
-        given.update(tone_key(g) for g in stats.given)
-        middles.update(tone_key(t) for part in stats.middles for t in part.split())
-    return frozenset(surnames), frozenset(middles), frozenset(given)
+    tables = [syllable_tables(period) for period in NamePeriod]
+    return (
+        frozenset(k for t in tables for k in t[Position.SURNAME].counts),
+        frozenset(k for t in tables for k in t[Position.MIDDLE].counts),
+        frozenset(k for t in tables for k in t[Position.GIVEN].counts),
+    )
 
 
 @cache
@@ -323,16 +320,13 @@ def known_places() -> frozenset[str]:
 
 @cache
 def _fold_groups() -> dict[str, dict[str, int]]:
-    """Name syllables that differ only by their marks: folded key -> {tone key: count}."""
+    """Name syllables that differ only by their marks: folded key -> {tone key: count}, over
+    every place in a name."""
     groups: dict[str, dict[str, int]] = {}
-
-    def add(token: str, count: int) -> None:
-        group = groups.setdefault(folded_key(token), {})
-        key = tone_key(token)
-        group[key] = group.get(key, 0) + count
-
-    for syllable, count in name_statistics(NamePeriod.ALL_2016_2017).syllables():
-        add(syllable, count)
+    for table in syllable_tables(NamePeriod.ALL_2016_2017).values():
+        for key, count in table.counts.items():
+            group = groups.setdefault(folded_key(key), {})
+            group[key] = group.get(key, 0) + count
     return groups
 
 

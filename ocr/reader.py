@@ -209,8 +209,7 @@ def _take_second_opinions(
         [j.cells for j in failed],
         cells_image,
         scale,
-        doubtful_below=trust_policy.DEFAULT_POLICY.repair_below,
-        rival_from=trust_policy.DEFAULT_POLICY.repair_rival_confidence,
+        trust_policy.DEFAULT_POLICY,
     )
     for j in failed:
         held = [

@@ -245,15 +245,10 @@ class _Numbers:
                 self.total.fail(BONUS_MISMATCH)
 
     def _doubtful(self, f: FieldState) -> bool:
-        """A cell read below ``repair_below``, doubted by a check, or whose runner-up the
-        engine itself rates at ``repair_rival_confidence`` or more (a typewriter's 7 read as
-        1 at 0.99 with 7 at 0.8: the character's confidence hides a close call)."""
+        """A cell the engine read doubtfully (``TrustPolicy.doubtful_reading``) or that a
+        check doubts."""
         runner_up = max((a.confidence for a in f.reading.alternatives), default=0.0)
-        return (
-            f.engine < self.policy.repair_below
-            or bool(f.failures)
-            or runner_up >= self.policy.repair_rival_confidence
-        )
+        return self.policy.doubtful_reading(f.engine, runner_up) or bool(f.failures)
 
     def _score_candidates(self, subject: str, f: FieldState) -> list[tuple[Decimal, bool]]:
         """(value, proposed by the engine) for one doubtful cell."""

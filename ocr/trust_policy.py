@@ -169,6 +169,13 @@ class TrustPolicy:
             return 0.0
         return max(0.0, (self.min_confidence - self.support_weight) / (1 - self.support_weight))
 
+    def doubtful_reading(self, confidence: float, runner_up: float) -> bool:
+        """A reading the checks may repair (and a second model may read again): below
+        ``repair_below``, or with a runner-up the engine rates at ``repair_rival_confidence``
+        or more (a typewriter's 7 read as 1 at 0.99 with 7 at 0.8: the character's confidence
+        hides a close call)."""
+        return confidence < self.repair_below or runner_up >= self.repair_rival_confidence
+
     def age_range(self, level: Level | str | None) -> tuple[int, int]:
         """The plausible ages for ``level``; the widest configured when the level is unknown."""
         if level is not None and str(level) in self.age_ranges:

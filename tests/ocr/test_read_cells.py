@@ -18,6 +18,7 @@ from ocr.cell_reading import (
 from ocr.engine import CharChoice, Engine, Reading
 from ocr.model import Box, ColumnLayout
 from ocr.table import Ruling, Table
+from ocr.trust_policy import DEFAULT_POLICY
 
 BAND = 28  # small print: enlarged twice for the engine
 WIDTH = 80
@@ -154,7 +155,7 @@ def test_second_opinions_only_on_doubtful_numbers_of_the_sum() -> None:
         "1", 0.95, [[CharChoice("1", 0.95), CharChoice("7", 0.60)]], ["1"]
     )
     second = ConstantEngine("7")
-    second_opinions(cast(Engine, second), rows, page, 1.0, doubtful_below=0.9, rival_from=0.25)
+    second_opinions(cast(Engine, second), rows, page, 1.0, DEFAULT_POLICY)
     assert rows[0]["scores.math"].second_opinion is None  # read confidently: never offered
     assert rows[0]["total"].second_opinion == Reading("7", 0.9)  # inked, read as nothing
     assert rows[1]["scores.math"].second_opinion == Reading("7", 0.9)
