@@ -88,17 +88,28 @@ class ProcessExecutor:
             pool = self._pool()
             in_flight: dict[Future[Result], Job] = {}
             crashed: list[Job] = []
+            broken = False
             try:
-                while (source or in_flight) and not crashed:
+                while (source or in_flight) and not broken:
                     while source and len(in_flight) < window:
                         job = source.popleft()
-                        in_flight[pool.submit(fn, job)] = job
+                        try:
+                            in_flight[pool.submit(fn, job)] = job
+                        except BrokenProcessPool:
+                            # A worker died after the last wait (say while our caller was
+                            # busy with an outcome): this job never ran, so it goes back.
+                            source.appendleft(job)
+                            broken = True
+                            break
+                    if broken:
+                        break
                     done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                     for future in done:
                         job = in_flight.pop(future)
                         error = future.exception()
                         if isinstance(error, BrokenProcessPool):
                             crashed.append(job)
+                            broken = True
                         elif error is None:
                             yield Outcome(job, future.result(), None)
                         else:
