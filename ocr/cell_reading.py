@@ -54,8 +54,6 @@ class Cell:
     box: Box
     reading: Reading
     has_ink: bool
-    # A number the reading doubted, read by the English model too (``second_opinions``).
-    second_opinion: Reading | None = None
 
 
 # Numbers the sum checks: a doubtful one is read again at the scan's own size.
@@ -115,8 +113,25 @@ def _read_unread_alone(
     return kept
 
 
-def _is_summed(part: str) -> bool:
+def is_summed(part: str) -> bool:
+    """A number of the row's sum: a score, the bonus or the total."""
     return part in SUMMED or part.startswith(SCORE_PREFIX)
+
+
+def is_doubtful_number(cell: Cell, policy: TrustPolicy) -> bool:
+    """A number of the sum that the first model read doubtfully (``TrustPolicy.doubtful_reading``:
+    the cells the checks may repair) or, though inked, as nothing."""
+    return (
+        is_summed(cell.part)
+        and cell.has_ink
+        and (
+            not cell.reading.text.strip()
+            or policy.doubtful_reading(
+                cell.reading.confidence,
+                max((c for _, c in cell.reading.alternatives(limit=1)), default=0.0),
+            )
+        )
+    )
 
 
 def second_opinions(
@@ -125,38 +140,31 @@ def second_opinions(
     clean: GrayImage,
     scale: float,
     policy: TrustPolicy,
-) -> None:
-    """Read again, with a second model, the numbers of the sum that the first read doubtfully
-    (``TrustPolicy.doubtful_reading``: the cells the checks may repair) or, though inked, as
-    nothing, and keep that reading beside the first in ``Cell.second_opinion``.
+) -> list[dict[str, Reading]]:
+    """Read again, with a second model, each row's doubtful numbers of the sum
+    (``is_doubtful_number``); per row, the second readings that differ from the first.
 
     Why: the Vietnamese model takes a typewriter's 7 for a 1 or a 3 (and a dot-matrix 9 for a
     3), often with the right digit only as a runner-up or not at all, so a row's sum fails and
     every number of it goes to a person.  Another model confuses other glyphs; the row's checks
     decide which reading of the row holds (``ocr.reader``), and a cell the first model read
     confidently and without a rival is never offered to it."""
-    for part in {part for row in cells for part in row if _is_summed(part)}:
+    opinions: list[dict[str, Reading]] = [{} for _ in cells]
+    for part in {part for row in cells for part in row if is_summed(part)}:
         doubtful = [
-            cell
-            for row in cells
-            if (cell := row.get(part)) is not None
-            and cell.has_ink
-            and (
-                not cell.reading.text.strip()
-                or policy.doubtful_reading(
-                    cell.reading.confidence,
-                    max((c for _, c in cell.reading.alternatives(limit=1)), default=0.0),
-                )
-            )
+            (index, cell)
+            for index, row in enumerate(cells)
+            if (cell := row.get(part)) is not None and is_doubtful_number(cell, policy)
         ]
         if not doubtful:
             continue
         again = second.read_cells(
-            [scaled(crop(clean, cell.box), scale) for cell in doubtful], whitelist_for(part)
+            [scaled(crop(clean, cell.box), scale) for _, cell in doubtful], whitelist_for(part)
         )
-        for cell, reading in zip(doubtful, again, strict=True):
+        for (index, cell), reading in zip(doubtful, again, strict=True):
             if reading.text.strip() and reading.text.strip() != cell.reading.text.strip():
-                cell.second_opinion = reading
+                opinions[index][part] = reading
+    return opinions
 
 
 def read_cells(
@@ -181,7 +189,7 @@ def read_cells(
         crops = [scaled(crop(clean, box), scale) for box in boxes]
         inked = [has_ink(crop(ink, box)) for box in boxes]
         readings = reader.read_cells(crops, whitelist_for(part))
-        if scale > 1.01 and _is_summed(part):
+        if scale > 1.01 and is_summed(part):
             readings = _read_doubtful_as_scanned(reader, clean, inked, boxes, readings, part)
         readings = _read_unread_alone(reader, crops, inked, readings, part)
         for row, box, reading, ink_seen in zip(rows, boxes, readings, inked, strict=True):
@@ -206,25 +214,24 @@ def _union(a: Box, b: Box) -> Box:
     return Box(x, y, max(a.right, b.right) - x, max(a.bottom, b.bottom) - y)
 
 
-def with_second_opinions(
-    fields: dict[str, tuple[Reading, Box]], cells: dict[str, Cell]
+def opinion_variants(
+    fields: dict[str, tuple[Reading, Box]], cells: dict[str, Cell], opinions: dict[str, Reading]
 ) -> list[dict[str, tuple[Reading, Box]]]:
-    """The row's fields with second opinions in place of first readings: one variant with
-    the terms of the sum (scores, bonus) from the second model, one with the total from it;
-    none when the row has no second opinion.
+    """The row's fields with another reader's ``opinions`` in place of first readings: one
+    variant with the terms of the sum (scores, bonus) from it, one with the total from it;
+    none when it has no opinion on the row.
 
-    Never both at once: a model's own confusion (a handwritten 9 taken for a 4) can move a
+    Never both at once: a reader's own confusion (a handwritten 9 taken for a 4) can move a
     score and the total alike, and the sum then holds on two wrong values.  With one side of
-    the sum from each model, a sum that holds is two independent readings agreeing."""
-    total = cells.get("total")
+    the sum from each reader, a sum that holds is two independent readings agreeing."""
     terms = {
-        part: (c.second_opinion, c.box)
-        for part, c in cells.items()
-        if c.second_opinion is not None and part != "total"
+        part: (reading, cells[part].box)
+        for part, reading in opinions.items()
+        if part != "total" and part in cells
     }
     variants = [{**fields, **terms}] if terms else []
-    if total is not None and total.second_opinion is not None:
-        variants.append({**fields, "total": (total.second_opinion, total.box)})
+    if "total" in opinions and "total" in cells:
+        variants.append({**fields, "total": (opinions["total"], cells["total"].box)})
     return variants
 
 

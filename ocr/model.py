@@ -9,9 +9,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from records.export_format import SheetHeader
 from records.vocabulary import FieldStatus
+
+if TYPE_CHECKING:  # field_state imports this module
+    from ocr.field_state import Reading
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,9 @@ class RowResult:
     # The row's number printed on the sheet (STT) as read, with the engine's confidence: not a
     # field, but judging the row again with an inherited header repeats its sequence check.
     printed_number: tuple[str, float] | None = None
+    # Other readers' readings of numbers of a row whose sum did not hold, each a set of fields
+    # to read instead (ocr.reader): judging the row again with an inherited header tries them.
+    variants: list[dict[str, Reading]] = field(default_factory=list)
 
 
 class PageOutcome(StrEnum):

@@ -5,9 +5,9 @@ The steps, each in its own module:
   page before where it lacks one (header_reading, parsed by sheet_header) → column layout
   (column_layout, titles matched by columns, unnamed columns named by column_content) → cells,
   a column at a time with its alphabet, joined into rows (cell_reading, cut by cells, read by
-  engine) → checks and repairs (checks), with a second model's reading of the doubtful
-  numbers of rows whose sum failed (cell_reading.second_opinions) → sequences across rows
-  (row_sequences).
+  engine) → checks and repairs (checks) → other readings of the numbers of rows whose sum
+  failed, by a second model and by the page's own glyphs (row_readings) → sequences across
+  rows (row_sequences).
 This module runs them on a page (``read_page``) and judges a page again with the page before's
 header (``reassess``).
 Pure: no database, no files; the caller decides what to keep.
@@ -15,20 +15,12 @@ Pure: no database, no files; the caller decides what to keep.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
-from ocr import checks, field_state, trust_policy
+from ocr import checks, field_state
 from ocr import columns as cols
-from ocr.cell_reading import (
-    Cell,
-    assemble_row,
-    has_numbers,
-    read_cells,
-    second_opinions,
-    with_second_opinions,
-)
+from ocr.cell_reading import Cell, assemble_row, has_numbers, read_cells
 from ocr.cells import GrayImage, target_scale
 from ocr.column_layout import (
     find_columns,
@@ -49,19 +41,16 @@ from ocr.preprocess import (
     make_upright,
     rotate_image,
 )
+from ocr.row_readings import (
+    JudgedRow,
+    checked_fields,
+    for_checks,
+    take_other_readings,
+    with_variants,
+)
 from ocr.row_sequences import as_neighbour, confirm_candidate_numbers, row_number_sequence
 from ocr.table import erase_rules, page_table
 from records.export_format import SheetHeader
-from records.vocabulary import FieldStatus
-
-
-def _for_checks(reading: Reading, box: Box) -> field_state.Reading:
-    alternatives = tuple(
-        field_state.Alternative(text, conf) for text, conf in reading.alternatives()
-    )
-    return field_state.Reading(
-        reading.text, max(0.0, min(1.0, reading.confidence)), alternatives, box
-    )
 
 
 def reassess(
@@ -101,8 +90,8 @@ def reassess(
             )
             for name, field in row.fields.items()
         }
-        again = checks.assess_row(
-            readings,
+        judge = partial(
+            checks.assess_row,
             exam_year=header.exam_year,
             level=header.level,
             row_number=row.row_number,
@@ -113,6 +102,7 @@ def reassess(
             previous_printed_row_number=previous_printed,
             box=row.box,
         )
+        again = with_variants(judge, readings, row.variants)
         again.printed_number = row.printed_number
         previous = as_neighbour(again.fields.get("candidate_number")) or previous
         rows.append(again)
@@ -173,52 +163,6 @@ def read_page(
 class _Readers:
     first: Engine
     second: Engine | None  # a second opinion on the numbers of the sum
-
-
-def _checked_fields(fields: dict[str, tuple[Reading, Box]]) -> dict[str, field_state.Reading]:
-    return {name: _for_checks(reading, box) for name, (reading, box) in fields.items()}
-
-
-def _sum_holds(row: RowResult) -> bool:
-    """The row's total is trusted: its scores, bonus and total agree (or it was drawn for the
-    random review sample, which says nothing against it)."""
-    total = row.fields.get("total")
-    return total is not None and (
-        total.status is FieldStatus.AUTO or total.reason == trust_policy.SAMPLED
-    )
-
-
-@dataclass
-class _JudgedRow:
-    row: RowResult
-    judge: Callable[[dict[str, field_state.Reading]], RowResult]  # assess_row, all else bound
-    fields: dict[str, tuple[Reading, Box]]
-    cells: dict[str, Cell]
-
-
-def _take_second_opinions(
-    second: Engine, judged: list[_JudgedRow], cells_image: GrayImage, scale: float
-) -> None:
-    """Rows whose sum failed get a second model's reading of their doubtful numbers
-    (``second_opinions``), taken only when with it the row's sum holds, and only one way:
-    two readings of the row that both hold say nothing about which is right.  Rows whose sum
-    held are not read again."""
-    failed = [j for j in judged if not _sum_holds(j.row)]
-    second_opinions(
-        second,
-        [j.cells for j in failed],
-        cells_image,
-        scale,
-        trust_policy.DEFAULT_POLICY,
-    )
-    for j in failed:
-        held = [
-            other
-            for variant in with_second_opinions(j.fields, j.cells)
-            if _sum_holds(other := j.judge(_checked_fields(variant)))
-        ]
-        if len(held) == 1:
-            j.row = held[0]
 
 
 def _read_upright(
@@ -298,7 +242,7 @@ def _read_upright(
             rows_read.append((band, row_cells, assembled))
     printed_cells = [row_cells.get(cols.ROW_NUMBER) for _, row_cells, _ in rows_read]
     sequence = row_number_sequence([c.reading.text if c else None for c in printed_cells])
-    judged_rows: list[_JudgedRow] = []
+    judged_rows: list[JudgedRow] = []
     for (band, row_cells, assembled), printed, (checked, previous_printed) in zip(
         rows_read, printed_cells, sequence, strict=True
     ):
@@ -312,16 +256,15 @@ def _read_upright(
             sample_rate=sample_rate,
             previous_candidate_number=previous_number,
             printed_row_number=(
-                _for_checks(printed.reading, printed.box) if printed and checked else None
+                for_checks(printed.reading, printed.box) if printed and checked else None
             ),
             previous_printed_row_number=previous_printed,
             box=Box(table.box.x, band[0], table.box.w, band[1] - band[0]),
         )
-        row = judge(_checked_fields(assembled))
+        row = judge(checked_fields(assembled))
         previous_number = as_neighbour(row.fields.get("candidate_number")) or previous_number
-        judged_rows.append(_JudgedRow(row, judge, assembled, row_cells))
-    if readers.second is not None:
-        _take_second_opinions(readers.second, judged_rows, cells_image, target_scale(data_bands))
+        judged_rows.append(JudgedRow(row, judge, assembled, row_cells))
+    take_other_readings(readers.second, judged_rows, cells_image, target_scale(data_bands))
     for judged, printed in zip(judged_rows, printed_cells, strict=True):
         if printed is not None:
             judged.row.printed_number = (

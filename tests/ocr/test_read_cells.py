@@ -11,9 +11,9 @@ import numpy.typing as npt
 from ocr.cell_reading import (
     Cell,
     assemble_row,
+    opinion_variants,
     read_cells,
     second_opinions,
-    with_second_opinions,
 )
 from ocr.engine import CharChoice, Engine, Reading
 from ocr.model import Box, ColumnLayout
@@ -155,33 +155,31 @@ def test_second_opinions_only_on_doubtful_numbers_of_the_sum() -> None:
         "1", 0.95, [[CharChoice("1", 0.95), CharChoice("7", 0.60)]], ["1"]
     )
     second = ConstantEngine("7")
-    second_opinions(cast(Engine, second), rows, page, 1.0, DEFAULT_POLICY)
-    assert rows[0]["scores.math"].second_opinion is None  # read confidently: never offered
-    assert rows[0]["total"].second_opinion == Reading("7", 0.9)  # inked, read as nothing
-    assert rows[1]["scores.math"].second_opinion == Reading("7", 0.9)
-    assert rows[1]["full_name"].second_opinion is None  # not a number of the sum
-    assert rows[1]["bonus"].second_opinion is None  # no ink: certainly blank
-    assert rows[2]["scores.math"].second_opinion is None  # the second model agrees
-    assert rows[3]["scores.math"].second_opinion == Reading("7", 0.9)
+    opinions = second_opinions(cast(Engine, second), rows, page, 1.0, DEFAULT_POLICY)
+    seven = Reading("7", 0.9)
+    assert opinions[0] == {"total": seven}  # math read confidently: never offered; total unread
+    # not the name (no number of the sum), not the bonus (no ink: certainly blank)
+    assert opinions[1] == {"scores.math": seven}
+    assert opinions[2] == {}  # the second model agrees
+    assert opinions[3] == {"scores.math": seven}  # a runner-up 7: doubtful
     assert second.cells == 4  # the three doubtful scores and the unread total
 
     fields = assemble_row(rows[1])
-    [other] = with_second_opinions(fields, rows[1])
+    [other] = opinion_variants(fields, rows[1], opinions[1])
     assert other["scores.math"][0].text == "7"
     assert other["full_name"] == fields["full_name"]
-    assert with_second_opinions(assemble_row(rows[2]), rows[2]) == []
+    assert opinion_variants(assemble_row(rows[2]), rows[2], opinions[2]) == []
 
 
-def test_the_terms_and_the_total_never_both_from_the_second_model() -> None:
+def test_the_terms_and_the_total_never_both_from_the_other_reader() -> None:
     row = {
         "scores.math": _cell("scores.math", "4", 0.40, 0),
         "scores.history": _cell("scores.history", "5", 0.95, 0),
         "total": _cell("total", "44.5", 0.40, 0),
     }
-    row["scores.math"].second_opinion = Reading("9", 0.9)
-    row["total"].second_opinion = Reading("49.5", 0.9)
+    opinions = {"scores.math": Reading("9", 0.9), "total": Reading("49.5", 0.9)}
     fields = assemble_row(row)
-    terms, total = with_second_opinions(fields, row)
+    terms, total = opinion_variants(fields, row, opinions)
     assert (terms["scores.math"][0].text, terms["total"][0].text) == ("9", "44.5")
     assert (total["scores.math"][0].text, total["total"][0].text) == ("4", "49.5")
     assert terms["scores.history"] == total["scores.history"] == fields["scores.history"]

@@ -161,6 +161,29 @@ def test_a_second_opinion_is_taken_only_where_the_row_sum_then_holds(
     assert [_numbers(row) for row in misled.rows] == [_numbers(row) for row in alone.rows]
 
 
+def test_other_readings_wait_for_the_header_of_the_page_before(printed_page: Document) -> None:
+    """A page without its own header has no year, so no sum can hold as it is read: the
+    second model's readings stay on its rows, and the judgement with the inherited header
+    (``reassess``) takes those the sums then confirm."""
+    first, _ = read_page(printed_page.image, sample_key="t")
+    table = page_table(make_upright(printed_page.image).binary).table
+    assert table is not None
+    headless = printed_page.image.copy()
+    headless[: table.box.y - 2] = 235
+    misread = cast(Engine, FivesAsThrees())
+    held, _ = read_page(headless, reader=misread, second_reader=engine(), sample_key="t")
+    assert held.needs_context and held.columns is not None
+    assert any(row.variants for row in held.rows)
+    context = ListContext(first.columns, first.header)
+    judged = reader.reassess(held, context, sample_key="t")
+    without = replace(held, rows=[replace(row, variants=[]) for row in held.rows])
+    plain = reader.reassess(without, context, sample_key="t")
+    assert judged is not None and plain is not None
+    assert _auto_numbers(judged) > _auto_numbers(plain) + len(judged.rows) // 2
+    right, total = _auto_values_are_right(printed_page, judged.rows)
+    assert right == total
+
+
 def test_review_sample_rate_is_honoured(printed_page: Document) -> None:
     everything, _ = read_page(printed_page.image, sample_key="t", sample_rate=1.0)
     statuses = {f.status for row in everything.rows for f in row.fields.values()}

@@ -1,0 +1,302 @@
+"""The page's own print as a reader of its numbers: its vouched-for glyphs as templates.
+
+Why: Tesseract's models misread some faces' digits confidently, and on every row of a page:
+a typewriter's thin 7 comes out as 3 or 1 at 0.97, so row after row fails its sum, and the
+English model shares some of those confusions.  But on one sheet every 7 was struck by the
+same type bar or printed by the same font.  The glyphs of the numbers the page vouches for
+(rows that add up) show what this page's digits look like, and the glyphs of a doubtful cell
+can be matched against them.  Tesseract had this per page (its adaptive classifier), but only
+in the legacy engine, which the packaged models (tessdata_fast) do not carry; so it is done
+here, with OpenCV's connected components and a normalised correlation.
+
+A confident reading alone is no label: the 7s read as 3 at 0.97 would teach that a 7 is a 3.
+And a page whose every 7 was misread has no vouched 7 at all: ``GlyphBank.learn_from_sums``
+names such unknown glyphs by the sums they balance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from ocr.cell_reading import Cell, is_summed
+from ocr.cells import GrayImage
+from ocr.engine import CharChoice, Reading
+from ocr.model import Box
+from ocr.parsing import ParsedNumber, parse_bonus, parse_score, parse_total
+from records.vocabulary import SCORE_PREFIX
+
+# Every glyph is compared at this size (a digit's height fills the frame's height).
+TEMPLATE_HEIGHT = 28
+TEMPLATE_WIDTH = 20
+# A glyph no template matches this well is not read (a stray mark, a digit of another hand).
+MIN_MATCH = 0.80
+# Two unknown glyphs this alike are taken for one character (``learn_from_sums``).
+GROUP_MATCH = 0.85
+# Below this share of a digit's height a glyph is a comma or a point, drawn at the baseline.
+SMALL_MARK = 0.6
+# Templates (or balanced rows) a character needs before the page reads it.
+MIN_SAMPLES = 2
+# Grey levels between a cell's darkest ink and its paper below which it holds no glyph.
+MIN_CONTRAST = 60
+
+Feature = NDArray[np.float32]
+
+
+def glyph_boxes(gray: GrayImage, box: Box) -> list[Box]:
+    """The glyphs of a cell of the grey page, left to right.
+
+    The cell is thresholded on its own (Otsu): the page's global threshold loses the pale
+    strokes of a faint ribbon.  Components overlapping in x are one glyph (a broken stroke, a
+    dot-matrix digit's dots); dust, a rule's remnant and a neighbour's mark cut by the cell's
+    edge are no glyph."""
+    x0, y0 = max(0, box.x), max(0, box.y)
+    cell = gray[y0 : box.bottom, x0 : box.right]
+    if cell.size == 0 or int(cell.max()) - int(cell.min()) < MIN_CONTRAST:
+        return []
+    _, binary = cv2.threshold(cell, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(
+        (binary == 0).astype(np.uint8), connectivity=8
+    )
+    height = cell.shape[0]
+    parts: list[list[int]] = []
+    for index in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[index])
+        if area < 5 or (h <= 3 and w > 2 * h):
+            continue
+        if (y == 0 or y + h == height) and h < height // 3:
+            continue
+        parts.append([x, y, x + w, y + h])
+    parts.sort()
+    glyphs: list[list[int]] = []
+    for part in parts:
+        if glyphs and part[0] < glyphs[-1][2] - 1:
+            last = glyphs[-1]
+            last[:] = [
+                min(last[0], part[0]),
+                min(last[1], part[1]),
+                max(last[2], part[2]),
+                max(last[3], part[3]),
+            ]
+        else:
+            glyphs.append(part)
+    return [Box(x0 + a, y0 + b, c - a, d - b) for a, b, c, d in glyphs]
+
+
+def _feature(gray: GrayImage, glyph: Box, digit_height: float) -> Feature:
+    """The glyph, ink as positive, scaled by the page's digit height into a fixed frame (so a
+    comma stays small and low), zero-mean and of unit norm: a dot product is a correlation."""
+    patch = 255.0 - gray[glyph.y : glyph.bottom, glyph.x : glyph.right].astype(np.float32)
+    scale = TEMPLATE_HEIGHT / max(digit_height, 1.0)
+    width = min(TEMPLATE_WIDTH, max(1, round(glyph.w * scale)))
+    height = min(TEMPLATE_HEIGHT, max(1, round(glyph.h * scale)))
+    frame = np.zeros((TEMPLATE_HEIGHT, TEMPLATE_WIDTH), np.float32)
+    left = (TEMPLATE_WIDTH - width) // 2
+    small = glyph.h < digit_height * SMALL_MARK
+    top = TEMPLATE_HEIGHT - height if small else (TEMPLATE_HEIGHT - height) // 2
+    frame[top : top + height, left : left + width] = cv2.resize(
+        patch, (width, height), interpolation=cv2.INTER_AREA
+    )
+    frame -= frame.mean()
+    norm = float(np.linalg.norm(frame))
+    return (frame / norm if norm else frame).ravel()
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A cell whose text the page vouches for."""
+
+    box: Box
+    text: str
+
+
+class GlyphBank:
+    """Templates of one page's characters, and a reader of its cells by them."""
+
+    def __init__(self, gray: GrayImage, samples: Iterable[Sample]) -> None:
+        self._gray = gray
+        labelled: list[tuple[str, Box]] = []
+        for sample in samples:
+            text = sample.text.replace(" ", "")
+            glyphs = glyph_boxes(gray, sample.box)
+            if text and len(glyphs) == len(text):
+                labelled.extend(zip(text, glyphs, strict=True))
+        tall = [glyph.h for char, glyph in labelled if char.isdigit()]
+        self.digit_height = float(np.median(tall)) if tall else 0.0
+        by_char: dict[str, list[Feature]] = {}
+        for char, glyph in labelled:
+            by_char.setdefault(char, []).append(self._feature(glyph))
+        self._templates = {
+            char: np.stack(features)
+            for char, features in by_char.items()
+            if len(features) >= MIN_SAMPLES
+        }
+
+    @property
+    def characters(self) -> str:
+        """The characters the bank can read."""
+        return "".join(sorted(self._templates))
+
+    def _feature(self, glyph: Box) -> Feature:
+        return _feature(self._gray, glyph, self.digit_height)
+
+    def _rank(self, feature: Feature) -> list[CharChoice]:
+        scores = [
+            CharChoice(char, float(np.max(templates @ feature)))
+            for char, templates in self._templates.items()
+        ]
+        return sorted(scores, key=lambda choice: -choice.confidence)
+
+    def read(self, box: Box) -> Reading | None:
+        """The cell's text by the page's templates; None where a glyph matches none well
+        enough or the page had too little to learn from."""
+        if not self._templates:
+            return None
+        glyphs = glyph_boxes(self._gray, box)
+        if not glyphs:
+            return None
+        symbols: list[str] = []
+        choices: list[list[CharChoice]] = []
+        for glyph in glyphs:
+            ranked = self._rank(self._feature(glyph))
+            if ranked[0].confidence < MIN_MATCH:
+                return None
+            symbols.append(ranked[0].char)
+            choices.append(ranked[:3])
+        confidence = min(options[0].confidence for options in choices)
+        return Reading("".join(symbols), confidence, choices, symbols)
+
+    def learn_from_sums(self, rows: Sequence[Mapping[str, Box | None]]) -> str:
+        """Name the glyphs no template matches by the sums they balance; return the
+        characters learnt.
+
+        The unknown glyphs of ``rows`` (each row's numbers of the sum by field, with their
+        cell, None for a cell without ink) are grouped by likeness.  A group becomes the
+        digit that makes the most rows add up as read when every unknown glyph of the group
+        is that digit: at least ``MIN_SAMPLES`` rows, and twice as many as any other digit
+        does.  (A page whose every 7 was misread has no vouched 7; its 7s still look alike,
+        and as 7s they balance row after row.)"""
+        if not self._templates:
+            return ""
+        glyphs = {
+            id(box): [(g, self._feature(g)) for g in glyph_boxes(self._gray, box)]
+            for row in rows
+            for box in row.values()
+            if box is not None
+        }
+        known: dict[Box, str] = {}
+        groups: list[list[Feature]] = []
+        group_of: dict[Box, int] = {}
+        for cell_glyphs in glyphs.values():
+            for glyph, feature in cell_glyphs:
+                best = self._rank(feature)[0]
+                if best.confidence >= MIN_MATCH:
+                    known[glyph] = best.char
+                    continue
+                group = next(
+                    (i for i, g in enumerate(groups) if float(g[0] @ feature) >= GROUP_MATCH),
+                    None,
+                )
+                if group is None:
+                    groups.append([])
+                    group = len(groups) - 1
+                groups[group].append(feature)
+                group_of[glyph] = group
+
+        def text_as(box: Box, group: int, char: str) -> str | None:
+            """The cell read with the group's glyphs as ``char``; None if another glyph is
+            unknown."""
+            text = ""
+            for glyph, _ in glyphs[id(box)]:
+                if group_of.get(glyph) == group:
+                    text += char
+                elif glyph in known:
+                    text += known[glyph]
+                else:
+                    return None
+            return text
+
+        def balanced(group: int, char: str) -> int:
+            count = 0
+            for row in rows:
+                numbers: dict[str, tuple[str, Box]] = {}
+                for part, box in row.items():
+                    text = "" if box is None else text_as(box, group, char)
+                    if text is None:
+                        break
+                    numbers[part] = (text, box or Box(0, 0, 0, 0))
+                else:
+                    concerned = any(
+                        group_of.get(g) == group
+                        for box in row.values()
+                        if box is not None
+                        for g, _ in glyphs[id(box)]
+                    )
+                    count += concerned and bool(vouched_numbers(numbers))
+            return count
+
+        learnt = ""
+        for index, members in enumerate(groups):
+            if len(members) < MIN_SAMPLES:
+                continue
+            counts = sorted(((balanced(index, d), d) for d in "0123456789"), reverse=True)
+            (most, char), (runner_up, _) = counts[0], counts[1]
+            if most >= MIN_SAMPLES and most >= 2 * runner_up:
+                known_ones = self._templates.get(char)
+                found = np.stack(members)
+                self._templates[char] = (
+                    found if known_ones is None else np.concatenate([known_ones, found])
+                )
+                learnt += char
+        return learnt
+
+
+def _number(parsed: ParsedNumber) -> Decimal | None:
+    return Decimal(0) if parsed.absent else parsed.number
+
+
+def vouched_numbers(row: Mapping[str, tuple[str, Box]]) -> list[Sample]:
+    """A row's numbers (text and cell, by field) when they add up as read: every score, the
+    bonus and the total parse, and the scores (with or without the bonus) make the total.
+
+    Plain arithmetic, without the year's rule (a page that continues a list has no year of its
+    own): a row with doubled subjects simply does not vouch.  Two misread digits that cancel
+    out would vouch wrongly; such a row adds one glyph to each of two characters' templates,
+    among dozens."""
+    scores = [number for part, number in row.items() if part.startswith(SCORE_PREFIX)]
+    total, bonus = row.get("total"), row.get("bonus")
+    if not scores or total is None:
+        return []
+    terms = [_number(parse_score(text)) for text, _ in scores]
+    whole = parse_total(total[0]).number
+    extra = parse_bonus(bonus[0]).number if bonus is not None else Decimal(0)
+    if whole is None or extra is None or any(term is None for term in terms):
+        return []
+    plain = sum((term for term in terms if term is not None), Decimal(0))
+    if whole not in (plain, plain + extra):
+        return []
+    numbers = [*scores, total, *([bonus] if bonus is not None else [])]
+    return [Sample(box, text) for text, box in numbers if text.strip()]
+
+
+def template_opinions(
+    bank: GlyphBank, rows: Sequence[Mapping[str, Cell]]
+) -> list[dict[str, Reading]]:
+    """Per row, the bank's reading of each inked number of the sum where it differs from
+    the first model's."""
+    opinions: list[dict[str, Reading]] = []
+    for row in rows:
+        found: dict[str, Reading] = {}
+        for part, cell in row.items():
+            if not (is_summed(part) and cell.has_ink):
+                continue
+            reading = bank.read(cell.box)
+            if reading is not None and reading.text != cell.reading.text.replace(" ", ""):
+                found[part] = reading
+        opinions.append(found)
+    return opinions
