@@ -67,12 +67,12 @@ def glyph_boxes(gray: GrayImage, box: Box) -> list[Box]:
     parts: list[list[int]] = []
     for index in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[index])
-        if area < 5 or (h <= 3 and w > 2 * h):
+        if area < 3 or (h <= 3 and w > 2 * h):
             continue
         if (y == 0 or y + h == height) and h < height // 3:
             continue
         parts.append([x, y, x + w, y + h])
-    parts.sort()
+    parts = _without_dust(parts)
     glyphs: list[list[int]] = []
     for part in parts:
         if glyphs and part[0] < glyphs[-1][2] - 1:
@@ -86,6 +86,22 @@ def glyph_boxes(gray: GrayImage, box: Box) -> list[Box]:
         else:
             glyphs.append(part)
     return [Box(x0 + a, y0 + b, c - a, d - b) for a, b, c, d in glyphs]
+
+
+def _without_dust(parts: list[list[int]]) -> list[list[int]]:
+    """The components of a cell, left to right, without the small ones off the baseline: a
+    point or a comma sits on the digits' baseline or just below it, dust anywhere."""
+    if not parts:
+        return []
+    tallest = max(b - t for _, t, _, b in parts)
+    digits = [p for p in parts if p[3] - p[1] >= tallest / 2]
+    baseline = float(np.median([p[3] for p in digits]))
+    kept = [
+        p
+        for p in parts
+        if p in digits or (baseline - 0.4 * tallest <= p[3] <= baseline + 0.5 * tallest)
+    ]
+    return sorted(kept)
 
 
 def _feature(gray: GrayImage, glyph: Box, digit_height: float) -> Feature:

@@ -38,7 +38,7 @@ def _texts(bank: GlyphBank, boxes: list[Box]) -> list[str | None]:
 def test_a_cell_is_cut_into_its_characters_without_dust_or_a_rules_remnant() -> None:
     image, [[box]] = _sheet([["7,5"]])
     image[box.y + 1, box.x + 5 : box.right - 5] = 60  # the remnant of an erased rule
-    image[box.y + 30 : box.y + 32, box.x + 95 : box.x + 97] = 60  # dust
+    image[box.y + 6 : box.y + 8, box.x + 95 : box.x + 97] = 60  # dust above the line
     glyphs = glyph_boxes(image, box)
     assert len(glyphs) == 3
     assert [g.x for g in glyphs] == sorted(g.x for g in glyphs)
