@@ -46,6 +46,7 @@ MIN_SAMPLES = 2
 MIN_CONTRAST = 60
 
 Feature = NDArray[np.float32]
+NO_BOX = Box(0, 0, 0, 0)  # the cell of a number without ink
 
 
 def glyph_boxes(gray: GrayImage, box: Box) -> list[Box]:
@@ -123,6 +124,27 @@ def _feature(gray: GrayImage, glyph: Box, digit_height: float) -> Feature:
     return (frame / norm if norm else frame).ravel()
 
 
+class PageGlyphs:
+    """A page's cells cut into glyphs, and the glyphs' features, each computed once: the bank
+    is learnt afresh in each round of ``row_readings`` over the same cells."""
+
+    def __init__(self, gray: GrayImage) -> None:
+        self.gray = gray
+        self._cut: dict[Box, list[Box]] = {}
+        self._features: dict[tuple[Box, float], Feature] = {}
+
+    def cut(self, box: Box) -> list[Box]:
+        if box not in self._cut:
+            self._cut[box] = glyph_boxes(self.gray, box)
+        return self._cut[box]
+
+    def feature(self, glyph: Box, digit_height: float) -> Feature:
+        key = (glyph, digit_height)
+        if key not in self._features:
+            self._features[key] = _feature(self.gray, glyph, digit_height)
+        return self._features[key]
+
+
 @dataclass(frozen=True)
 class Sample:
     """A cell whose text the page vouches for."""
@@ -134,12 +156,12 @@ class Sample:
 class GlyphBank:
     """Templates of one page's characters, and a reader of its cells by them."""
 
-    def __init__(self, gray: GrayImage, samples: Iterable[Sample]) -> None:
-        self._gray = gray
+    def __init__(self, page: PageGlyphs, samples: Iterable[Sample]) -> None:
+        self._page = page
         labelled: list[tuple[str, Box]] = []
         for sample in samples:
             text = sample.text.replace(" ", "")
-            glyphs = glyph_boxes(gray, sample.box)
+            glyphs = page.cut(sample.box)
             if text and len(glyphs) == len(text):
                 labelled.extend(zip(text, glyphs, strict=True))
         tall = [glyph.h for char, glyph in labelled if char.isdigit()]
@@ -159,7 +181,7 @@ class GlyphBank:
         return "".join(sorted(self._templates))
 
     def _feature(self, glyph: Box) -> Feature:
-        return _feature(self._gray, glyph, self.digit_height)
+        return self._page.feature(glyph, self.digit_height)
 
     def _rank(self, feature: Feature) -> list[CharChoice]:
         scores = [
@@ -173,7 +195,7 @@ class GlyphBank:
         enough or the page had too little to learn from."""
         if not self._templates:
             return None
-        glyphs = glyph_boxes(self._gray, box)
+        glyphs = self._page.cut(box)
         if not glyphs:
             return None
         symbols: list[str] = []
@@ -199,36 +221,38 @@ class GlyphBank:
         and as 7s they balance row after row.)"""
         if not self._templates:
             return ""
-        glyphs = {
-            id(box): [(g, self._feature(g)) for g in glyph_boxes(self._gray, box)]
-            for row in rows
-            for box in row.values()
-            if box is not None
-        }
+        cells = {box for row in rows for box in row.values() if box is not None}
+        glyphs = {box: self._page.cut(box) for box in cells}
         known: dict[Box, str] = {}
-        groups: list[list[Feature]] = []
+        groups: list[Feature] = []  # each group's first glyph
+        members: list[list[Feature]] = []
         group_of: dict[Box, int] = {}
-        for cell_glyphs in glyphs.values():
-            for glyph, feature in cell_glyphs:
-                best = self._rank(feature)[0]
-                if best.confidence >= MIN_MATCH:
-                    known[glyph] = best.char
-                    continue
-                group = next(
-                    (i for i, g in enumerate(groups) if float(g[0] @ feature) >= GROUP_MATCH),
-                    None,
-                )
-                if group is None:
-                    groups.append([])
-                    group = len(groups) - 1
-                groups[group].append(feature)
-                group_of[glyph] = group
+        for glyph in (glyph for box in cells for glyph in glyphs[box]):
+            feature = self._feature(glyph)
+            best = self._rank(feature)[0]
+            if best.confidence >= MIN_MATCH:
+                known[glyph] = best.char
+                continue
+            group = next(
+                (i for i, first in enumerate(groups) if float(first @ feature) >= GROUP_MATCH),
+                None,
+            )
+            if group is None:
+                groups.append(feature)
+                members.append([])
+                group = len(groups) - 1
+            members[group].append(feature)
+            group_of[glyph] = group
+        groups_in_row = [
+            {group_of[g] for box in row.values() if box for g in glyphs[box] if g in group_of}
+            for row in rows
+        ]
 
         def text_as(box: Box, group: int, char: str) -> str | None:
             """The cell read with the group's glyphs as ``char``; None if another glyph is
             unknown."""
             text = ""
-            for glyph, _ in glyphs[id(box)]:
+            for glyph in glyphs[box]:
                 if group_of.get(glyph) == group:
                     text += char
                 elif glyph in known:
@@ -239,32 +263,28 @@ class GlyphBank:
 
         def balanced(group: int, char: str) -> int:
             count = 0
-            for row in rows:
+            for row, in_row in zip(rows, groups_in_row, strict=True):
+                if group not in in_row:
+                    continue
                 numbers: dict[str, tuple[str, Box]] = {}
                 for part, box in row.items():
                     text = "" if box is None else text_as(box, group, char)
                     if text is None:
                         break
-                    numbers[part] = (text, box or Box(0, 0, 0, 0))
+                    numbers[part] = (text, box or NO_BOX)
                 else:
-                    concerned = any(
-                        group_of.get(g) == group
-                        for box in row.values()
-                        if box is not None
-                        for g, _ in glyphs[id(box)]
-                    )
-                    count += concerned and bool(vouched_numbers(numbers))
+                    count += bool(vouched_numbers(numbers))
             return count
 
         learnt = ""
-        for index, members in enumerate(groups):
-            if len(members) < MIN_SAMPLES:
+        for index, group_members in enumerate(members):
+            if len(group_members) < MIN_SAMPLES:
                 continue
             counts = sorted(((balanced(index, d), d) for d in "0123456789"), reverse=True)
             (most, char), (runner_up, _) = counts[0], counts[1]
             if most >= MIN_SAMPLES and most >= 2 * runner_up:
                 known_ones = self._templates.get(char)
-                found = np.stack(members)
+                found = np.stack(group_members)
                 self._templates[char] = (
                     found if known_ones is None else np.concatenate([known_ones, found])
                 )

@@ -23,7 +23,13 @@ from ocr import field_state, trust_policy
 from ocr.cell_reading import Cell, is_summed, opinion_variants, second_opinions
 from ocr.cells import GrayImage
 from ocr.engine import Engine, Reading
-from ocr.glyph_templates import GlyphBank, Sample, template_opinions, vouched_numbers
+from ocr.glyph_templates import (
+    GlyphBank,
+    PageGlyphs,
+    Sample,
+    template_opinions,
+    vouched_numbers,
+)
 from ocr.model import Box, RowResult
 from records.vocabulary import FieldStatus
 
@@ -173,11 +179,12 @@ def take_other_readings(
     }
     for j in open_rows:
         j.row = with_variants(j.judge, checked_fields(j.fields), from_second[id(j)], first=j.row)
+    page = PageGlyphs(cells_image)
     for _ in range(TEMPLATE_ROUNDS):
         still_open = [j for j in judged if not sum_holds(j.row)]
         if not still_open:
             return
-        bank = GlyphBank(cells_image, _vouched_samples(judged, second_variants))
+        bank = GlyphBank(page, _vouched_samples(judged, second_variants))
         bank.learn_from_sums(
             [
                 {p: (c.box if c.has_ink else None) for p, c in j.cells.items() if is_summed(p)}
@@ -190,3 +197,5 @@ def take_other_readings(
             j.row = with_variants(
                 j.judge, checked_fields(j.fields), from_second[id(j)] + from_page, first=j.row
             )
+        if all(not sum_holds(j.row) for j in still_open):
+            return  # nothing newly vouched for: another round would learn the same

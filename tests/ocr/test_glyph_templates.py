@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ocr.cells import GrayImage
-from ocr.glyph_templates import GlyphBank, Sample, glyph_boxes, vouched_numbers
+from ocr.glyph_templates import GlyphBank, PageGlyphs, Sample, glyph_boxes, vouched_numbers
 from ocr.model import Box
 from scans.fonts import FontRole, load_font
 
@@ -52,14 +52,18 @@ SEEN = ["1,5", "2,0", "3,5", "4,5", "6,0", "8,5", "9,0", "10", "23", "46", "58",
 
 def test_the_bank_reads_the_pages_own_glyphs_and_nothing_it_has_not_seen() -> None:
     image, [seen, unseen] = _sheet([SEEN, ["98,5", "60", "7,5", "17"]])
-    bank = GlyphBank(image, [Sample(box, text) for box, text in zip(seen, SEEN, strict=True)])
+    bank = GlyphBank(
+        PageGlyphs(image), [Sample(box, text) for box, text in zip(seen, SEEN, strict=True)]
+    )
     assert bank.characters == ",0123456789".replace("7", "")
     assert _texts(bank, unseen) == ["98,5", "60", None, None]  # no 7 was vouched for
 
 
 def test_a_sample_whose_glyphs_do_not_match_its_text_teaches_nothing() -> None:
     image, [boxes] = _sheet([["35", "35"]])
-    bank = GlyphBank(image, [Sample(box, "3") for box in boxes])  # two glyphs, one character
+    bank = GlyphBank(
+        PageGlyphs(image), [Sample(box, "3") for box in boxes]
+    )  # two glyphs, one character
     assert bank.characters == ""
     assert bank.read(boxes[0]) is None
 
@@ -68,7 +72,9 @@ def test_unknown_glyphs_are_named_by_the_sums_they_balance() -> None:
     # Rows of two scores and their total; the 7s were never vouched for.
     rows = [["7", "5", "12"], ["2", "7", "9"], ["7", "7", "14"], ["6", "3", "9"]]
     image, [seen, *boxes] = _sheet([SEEN, *rows])
-    bank = GlyphBank(image, [Sample(box, text) for box, text in zip(seen, SEEN, strict=True)])
+    bank = GlyphBank(
+        PageGlyphs(image), [Sample(box, text) for box, text in zip(seen, SEEN, strict=True)]
+    )
     numbers = [dict(zip(("scores.a", "scores.b", "total"), row, strict=True)) for row in boxes]
     assert bank.learn_from_sums(numbers) == "7"
     assert _texts(bank, [box for row in boxes for box in row]) == [t for r in rows for t in r]
@@ -77,7 +83,9 @@ def test_unknown_glyphs_are_named_by_the_sums_they_balance() -> None:
 def test_an_unknown_glyph_that_balances_no_sum_stays_unknown() -> None:
     rows = [["7", "5", "30"], ["2", "7", "40"]]  # no digit makes these add up
     image, [seen, *boxes] = _sheet([SEEN, *rows])
-    bank = GlyphBank(image, [Sample(box, text) for box, text in zip(seen, SEEN, strict=True)])
+    bank = GlyphBank(
+        PageGlyphs(image), [Sample(box, text) for box, text in zip(seen, SEEN, strict=True)]
+    )
     numbers = [dict(zip(("scores.a", "scores.b", "total"), row, strict=True)) for row in boxes]
     assert bank.learn_from_sums(numbers) == ""
     assert bank.read(boxes[0][0]) is None
