@@ -60,17 +60,28 @@ def glyph_boxes(gray: GrayImage, box: Box) -> list[Box]:
     cell = gray[y0 : box.bottom, x0 : box.right]
     if cell.size == 0 or int(cell.max()) - int(cell.min()) < MIN_CONTRAST:
         return []
-    _, binary = cv2.threshold(cell, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    # A rule's remnant is darker than a faint ribbon's strokes: the threshold is found
+    # without it, or it would fall below the strokes.
+    paper = int(np.median(cell))
+    remnant = _longest_runs(cell < paper - MIN_CONTRAST // 2) > cell.shape[0] // 2
+    _, binary = cv2.threshold(
+        np.where(remnant[:, None], paper, cell).astype(np.uint8),
+        0,
+        255,
+        cv2.THRESH_BINARY | cv2.THRESH_OTSU,
+    )
+    binary[remnant] = 255
     count, _, stats, _ = cv2.connectedComponentsWithStats(
         (binary == 0).astype(np.uint8), connectivity=8
     )
-    height = cell.shape[0]
+    height, width = cell.shape
     parts: list[list[int]] = []
     for index in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[index])
         if area < 3 or (h <= 3 and w > 2 * h):
             continue
-        if (y == 0 or y + h == height) and h < height // 3:
+        at_edge = x == 0 or y == 0 or x + w == width or y + h == height
+        if at_edge and h < height // 3:
             continue
         parts.append([x, y, x + w, y + h])
     parts = _without_dust(parts)
@@ -87,6 +98,19 @@ def glyph_boxes(gray: GrayImage, box: Box) -> list[Box]:
         else:
             glyphs.append(part)
     return [Box(x0 + a, y0 + b, c - a, d - b) for a, b, c, d in glyphs]
+
+
+def _longest_runs(dark: NDArray[np.bool_]) -> NDArray[np.int_]:
+    """Per row of a cell, the longest run of dark pixels (a rule's remnant is long and thin;
+    a digit's bar is as wide as the digit)."""
+    padded = np.pad(dark.astype(np.int8), ((0, 0), (1, 1)))
+    edges = np.diff(padded, axis=1)
+    longest = np.zeros(dark.shape[0], dtype=np.int_)
+    for row in np.flatnonzero(dark.any(axis=1)):
+        starts = np.flatnonzero(edges[row] == 1)
+        ends = np.flatnonzero(edges[row] == -1)
+        longest[row] = int((ends - starts).max())
+    return longest
 
 
 def _without_dust(parts: list[list[int]]) -> list[list[int]]:
