@@ -46,7 +46,6 @@ MIN_SAMPLES = 2
 MIN_CONTRAST = 60
 
 Feature = NDArray[np.float32]
-NO_BOX = Box(0, 0, 0, 0)  # the cell of a number without ink
 
 
 def glyph_boxes(gray: GrayImage, box: Box) -> list[Box]:
@@ -233,19 +232,19 @@ class GlyphBank:
         confidence = min(options[0].confidence for options in choices)
         return Reading("".join(symbols), confidence, choices, symbols)
 
-    def learn_from_sums(self, rows: Sequence[Mapping[str, Box | None]]) -> str:
+    def learn_from_sums(self, rows: Sequence[Mapping[str, Box]]) -> str:
         """Name the glyphs no template matches by the sums they balance; return the
         characters learnt.
 
-        The unknown glyphs of ``rows`` (each row's numbers of the sum by field, with their
-        cell, None for a cell without ink) are grouped by likeness.  A group becomes the
+        The unknown glyphs of ``rows`` (each row's cells of the numbers of the sum, by field)
+        are grouped by likeness.  A group becomes the
         digit that makes the most rows add up as read when every unknown glyph of the group
         is that digit: at least ``MIN_SAMPLES`` rows, and twice as many as any other digit
         does.  (A page whose every 7 was misread has no vouched 7; its 7s still look alike,
         and as 7s they balance row after row.)"""
         if not self._templates:
             return ""
-        cells = {box for row in rows for box in row.values() if box is not None}
+        cells = {box for row in rows for box in row.values()}
         glyphs = {box: self._page.cut(box) for box in cells}
         known: dict[Box, str] = {}
         groups: list[Feature] = []  # each group's first glyph
@@ -268,7 +267,7 @@ class GlyphBank:
             members[group].append(feature)
             group_of[glyph] = group
         groups_in_row = [
-            {group_of[g] for box in row.values() if box for g in glyphs[box] if g in group_of}
+            {group_of[g] for box in row.values() for g in glyphs[box] if g in group_of}
             for row in rows
         ]
 
@@ -292,10 +291,10 @@ class GlyphBank:
                     continue
                 numbers: dict[str, tuple[str, Box]] = {}
                 for part, box in row.items():
-                    text = "" if box is None else text_as(box, group, char)
+                    text = text_as(box, group, char)
                     if text is None:
                         break
-                    numbers[part] = (text, box or NO_BOX)
+                    numbers[part] = (text, box)
                 else:
                     count += bool(vouched_numbers(numbers))
             return count
@@ -347,13 +346,14 @@ def vouched_numbers(row: Mapping[str, tuple[str, Box]]) -> list[Sample]:
 def template_opinions(
     bank: GlyphBank, rows: Sequence[Mapping[str, Cell]]
 ) -> list[dict[str, Reading]]:
-    """Per row, the bank's reading of each inked number of the sum where it differs from
-    the first model's."""
+    """Per row, the bank's reading of each number of the sum where it differs from the first
+    model's.  Cells the page's threshold showed blank are read too: a faint ribbon's strokes
+    that it lost are found by the cell's own threshold."""
     opinions: list[dict[str, Reading]] = []
     for row in rows:
         found: dict[str, Reading] = {}
         for part, cell in row.items():
-            if not (is_summed(part) and cell.has_ink):
+            if not is_summed(part):
                 continue
             reading = bank.read(cell.box)
             if reading is not None and reading.text != cell.reading.text.replace(" ", ""):

@@ -186,10 +186,7 @@ def take_other_readings(
             return
         bank = GlyphBank(page, _vouched_samples(judged, second_variants))
         bank.learn_from_sums(
-            [
-                {p: (c.box if c.has_ink else None) for p, c in j.cells.items() if is_summed(p)}
-                for j in still_open
-            ]
+            [{p: c.box for p, c in j.cells.items() if is_summed(p)} for j in still_open]
         )
         opinions = template_opinions(bank, [j.cells for j in still_open])
         for j, found in zip(still_open, opinions, strict=True):

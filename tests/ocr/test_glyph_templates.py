@@ -6,8 +6,17 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
+from ocr.cell_reading import Cell
 from ocr.cells import GrayImage
-from ocr.glyph_templates import GlyphBank, PageGlyphs, Sample, glyph_boxes, vouched_numbers
+from ocr.engine import Reading
+from ocr.glyph_templates import (
+    GlyphBank,
+    PageGlyphs,
+    Sample,
+    glyph_boxes,
+    template_opinions,
+    vouched_numbers,
+)
 from ocr.model import Box
 from scans.fonts import FontRole, load_font
 
@@ -97,6 +106,21 @@ def test_an_unknown_glyph_that_balances_no_sum_stays_unknown() -> None:
     numbers = [dict(zip(("scores.a", "scores.b", "total"), row, strict=True)) for row in boxes]
     assert bank.learn_from_sums(numbers) == ""
     assert bank.read(boxes[0][0]) is None
+
+
+def test_cells_the_page_called_blank_are_read_too() -> None:
+    image, [seen, [faint, blank, agreed]] = _sheet([SEEN, ["6,5", "", "8"]])
+    bank = GlyphBank(
+        PageGlyphs(image), [Sample(box, text) for box, text in zip(seen, SEEN, strict=True)]
+    )
+    row = {
+        "scores.math": Cell("scores.math", faint, Reading("", 0.0), has_ink=False),
+        "bonus": Cell("bonus", blank, Reading("", 0.99), has_ink=False),
+        "total": Cell("total", agreed, Reading("8", 0.99), has_ink=True),
+        "full_name": Cell("full_name", faint, Reading("", 0.0), has_ink=False),  # not a number
+    }
+    [opinions] = template_opinions(bank, [row])
+    assert {part: reading.text for part, reading in opinions.items()} == {"scores.math": "6,5"}
 
 
 BOX = Box(0, 0, 1, 1)
