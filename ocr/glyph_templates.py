@@ -43,7 +43,7 @@ SMALL_MARK = 0.6
 # Templates (or balanced rows) a character needs before the page reads it.
 MIN_SAMPLES = 2
 # Grey levels between a cell's darkest ink and its paper below which it holds no glyph.
-MIN_CONTRAST = 60
+MIN_CONTRAST = 30
 
 Feature = NDArray[np.float32]
 
@@ -77,8 +77,8 @@ def glyph_boxes(gray: GrayImage, box: Box) -> list[Box]:
     parts: list[list[int]] = []
     for index in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[index])
-        if area < 3 or (h <= 3 and w > 2 * h):
-            continue
+        if area < 3 or (h <= 3 and w > 2 * h) or (w <= 2 and h >= 6):
+            continue  # dust, or a rule's remnant (no digit is a hairline)
         at_edge = x == 0 or y == 0 or x + w == width or y + h == height
         if at_edge and h < height // 3:
             continue

@@ -48,6 +48,7 @@ def test_a_cell_is_cut_into_its_characters_without_dust_or_a_rules_remnant() -> 
     image, [[box]] = _sheet([["7,5"]])
     image[box.y + 1, box.x + 5 : box.right - 5] = 60  # the remnant of an erased rule
     image[box.y + 6 : box.y + 8, box.x + 95 : box.x + 97] = 60  # dust above the line
+    image[box.y + 10 : box.y + 34, box.x + 12] = 60  # the hairline left of a vertical rule
     glyphs = glyph_boxes(image, box)
     assert len(glyphs) == 3
     assert [g.x for g in glyphs] == sorted(g.x for g in glyphs)
@@ -58,7 +59,7 @@ def test_a_cell_is_cut_into_its_characters_without_dust_or_a_rules_remnant() -> 
 
 def test_a_faint_glyph_is_found_under_a_dark_remnant() -> None:
     # the cell's own threshold, found with the remnant, would fall below the faint stroke
-    image, [[box]] = _sheet([["7"]], ink=190)
+    image, [[box]] = _sheet([["7"]], ink=200)  # 35 grey levels below the paper
     image[box.y + 2 : box.y + 4, box.x + 30 : box.x + 70] = 90
     [glyph] = glyph_boxes(image, box)
     assert glyph.h > 10
