@@ -51,16 +51,21 @@ Feature = NDArray[np.float32]
 def glyph_boxes(gray: GrayImage, box: Box) -> list[Box]:
     """The glyphs of a cell of the grey page, left to right.
 
-    The cell is thresholded on its own (Otsu): the page's global threshold loses the pale
-    strokes of a faint ribbon.  Components overlapping in x are one glyph (a broken stroke, a
-    dot-matrix digit's dots); dust, a rule's remnant and a neighbour's mark cut by the cell's
-    edge are no glyph."""
+    The cell is thresholded on its own (``_ink_of``): the page's global threshold loses the
+    pale strokes of a faint ribbon.  Components overlapping in x are one glyph (a broken
+    stroke, a dot-matrix digit's dots); dust, a rule's remnant and a neighbour's mark cut by
+    the cell's edge are no glyph."""
     x0, y0 = max(0, box.x), max(0, box.y)
     cell = gray[y0 : box.bottom, x0 : box.right]
     if cell.size == 0 or int(cell.max()) - int(cell.min()) < MIN_CONTRAST:
         return []
-    # A rule's remnant is darker than a faint ribbon's strokes: the threshold is found
-    # without it, or it would fall below the strokes.
+    glyphs = _joined_across(_without_dust(_components(_ink_of(cell))))
+    return [Box(x0 + a, y0 + b, c - a, d - b) for a, b, c, d in glyphs]
+
+
+def _ink_of(cell: GrayImage) -> NDArray[np.bool_]:
+    """The cell's ink by Otsu's threshold, found without a rule's remnant: a remnant is
+    darker than a faint ribbon's strokes and would put the threshold below them."""
     paper = int(np.median(cell))
     remnant = _longest_runs(cell < paper - MIN_CONTRAST // 2) > cell.shape[0] // 2
     _, binary = cv2.threshold(
@@ -69,21 +74,30 @@ def glyph_boxes(gray: GrayImage, box: Box) -> list[Box]:
         255,
         cv2.THRESH_BINARY | cv2.THRESH_OTSU,
     )
-    binary[remnant] = 255
-    count, _, stats, _ = cv2.connectedComponentsWithStats(
-        (binary == 0).astype(np.uint8), connectivity=8
-    )
-    height, width = cell.shape
+    ink: NDArray[np.bool_] = binary == 0
+    ink[remnant] = False
+    return ink
+
+
+def _components(ink: NDArray[np.bool_]) -> list[list[int]]:
+    """The ink's connected components as [left, top, right, bottom], less dust, rules'
+    remnants (flat lines, hairlines: no digit is one) and small marks at the cell's edge."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    height, width = ink.shape
     parts: list[list[int]] = []
     for index in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[index])
         if area < 3 or (h <= 3 and w > 2 * h) or (w <= 2 and h >= 6):
-            continue  # dust, or a rule's remnant (no digit is a hairline)
+            continue
         at_edge = x == 0 or y == 0 or x + w == width or y + h == height
         if at_edge and h < height // 3:
             continue
         parts.append([x, y, x + w, y + h])
-    parts = _without_dust(parts)
+    return parts
+
+
+def _joined_across(parts: list[list[int]]) -> list[list[int]]:
+    """Components (sorted by left edge) that overlap in x, joined into one glyph."""
     glyphs: list[list[int]] = []
     for part in parts:
         if glyphs and part[0] < glyphs[-1][2] - 1:
@@ -96,7 +110,7 @@ def glyph_boxes(gray: GrayImage, box: Box) -> list[Box]:
             ]
         else:
             glyphs.append(part)
-    return [Box(x0 + a, y0 + b, c - a, d - b) for a, b, c, d in glyphs]
+    return glyphs
 
 
 def _longest_runs(dark: NDArray[np.bool_]) -> NDArray[np.int_]:

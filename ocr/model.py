@@ -65,7 +65,8 @@ class RowResult:
     # field, but judging the row again with an inherited header repeats its sequence check.
     printed_number: tuple[str, float] | None = None
     # Other readers' readings of numbers of a row whose sum did not hold, each a set of fields
-    # to read instead (ocr.reader): judging the row again with an inherited header tries them.
+    # to read instead (ocr.row_readings): judging the row again with an inherited header tries
+    # them.
     variants: list[dict[str, Reading]] = field(default_factory=list)
 
 
