@@ -242,7 +242,9 @@ class GlyphBank:
             if ranked[0].confidence < MIN_MATCH:
                 return None
             symbols.append(ranked[0].char)
-            choices.append(ranked[:3])
+            # No runners-up: a correlation is no probability, and the checks would take a
+            # second-best match of 0.5 for a rival reading.
+            choices.append(ranked[:1])
         confidence = min(options[0].confidence for options in choices)
         return Reading("".join(symbols), confidence, choices, symbols)
 

@@ -75,6 +75,9 @@ def test_the_bank_reads_the_pages_own_glyphs_and_nothing_it_has_not_seen() -> No
     )
     assert bank.characters == ",0123456789".replace("7", "")
     assert _texts(bank, unseen) == ["98,5", "60", None, None]  # no 7 was vouched for
+    reading = bank.read(unseen[0])
+    assert reading is not None and reading.confidence >= 0.8
+    assert reading.alternatives() == []  # a second-best correlation is no rival reading
 
 
 def test_a_sample_whose_glyphs_do_not_match_its_text_teaches_nothing() -> None:
