@@ -33,6 +33,12 @@ from records.vocabulary import SCORE_PREFIX, Level
 STRAY_MARKS = frozenset("-–—,/_'`")
 
 
+def stray_mark_at_edge(text: str) -> bool:
+    """The text opens or ends with a mark a speck or a ruling line turns into ("—TB")."""
+    text = text.strip()
+    return bool(text) and (text[0] in STRAY_MARKS or text[-1] in STRAY_MARKS)
+
+
 @dataclass(frozen=True)
 class Alternative:
     """Another reading of the same cell: the engine's runner-up, or a second pass."""

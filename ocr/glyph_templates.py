@@ -260,75 +260,71 @@ class GlyphBank:
         and as 7s they balance row after row.)"""
         if not self._templates:
             return ""
-        cells = {box for row in rows for box in row.values()}
-        glyphs = {box: self._page.cut(box) for box in cells}
-        known: dict[Box, str] = {}
-        groups: list[Feature] = []  # each group's first glyph
-        members: list[list[Feature]] = []
-        group_of: dict[Box, int] = {}
-        for glyph in (glyph for box in cells for glyph in glyphs[box]):
+        glyphs = {box: self._page.cut(box) for row in rows for box in row.values()}
+        labels, groups = self._label(glyph for cut in glyphs.values() for glyph in cut)
+        learnt = ""
+        for group, members in enumerate(groups):
+            if len(members) < MIN_SAMPLES:
+                continue
+            concerned = [
+                row
+                for row in rows
+                if any(labels[g] == group for b in row.values() for g in glyphs[b])
+            ]
+            counts = sorted(
+                ((_balanced(concerned, glyphs, labels, group, d), d) for d in "0123456789"),
+                reverse=True,
+            )
+            (most, char), (runner_up, _) = counts[0], counts[1]
+            if most >= MIN_SAMPLES and most >= 2 * runner_up:
+                found = np.stack(members)
+                known = self._templates.get(char)
+                self._templates[char] = found if known is None else np.concatenate([known, found])
+                learnt += char
+        return learnt
+
+    def _label(self, glyphs: Iterable[Box]) -> tuple[dict[Box, str | int], list[list[Feature]]]:
+        """Each glyph's character where a template matches it, else the index of its group of
+        alike unknown glyphs; and the groups' features (each group's first is its likeness)."""
+        labels: dict[Box, str | int] = {}
+        groups: list[list[Feature]] = []
+        for glyph in glyphs:
             feature = self._feature(glyph)
             best = self._rank(feature)[0]
             if best.confidence >= MIN_MATCH:
-                known[glyph] = best.char
+                labels[glyph] = best.char
                 continue
             group = next(
-                (i for i, first in enumerate(groups) if float(first @ feature) >= GROUP_MATCH),
-                None,
+                (i for i, g in enumerate(groups) if float(g[0] @ feature) >= GROUP_MATCH),
+                len(groups),
             )
-            if group is None:
-                groups.append(feature)
-                members.append([])
-                group = len(groups) - 1
-            members[group].append(feature)
-            group_of[glyph] = group
-        groups_in_row = [
-            {group_of[g] for box in row.values() for g in glyphs[box] if g in group_of}
-            for row in rows
-        ]
+            if group == len(groups):
+                groups.append([])
+            groups[group].append(feature)
+            labels[glyph] = group
+        return labels, groups
 
-        def text_as(box: Box, group: int, char: str) -> str | None:
-            """The cell read with the group's glyphs as ``char``; None if another glyph is
-            unknown."""
-            text = ""
-            for glyph in glyphs[box]:
-                if group_of.get(glyph) == group:
-                    text += char
-                elif glyph in known:
-                    text += known[glyph]
-                else:
-                    return None
-            return text
 
-        def balanced(group: int, char: str) -> int:
-            count = 0
-            for row, in_row in zip(rows, groups_in_row, strict=True):
-                if group not in in_row:
-                    continue
-                numbers: dict[str, tuple[str, Box]] = {}
-                for part, box in row.items():
-                    text = text_as(box, group, char)
-                    if text is None:
-                        break
-                    numbers[part] = (text, box)
-                else:
-                    count += bool(vouched_numbers(numbers))
-            return count
-
-        learnt = ""
-        for index, group_members in enumerate(members):
-            if len(group_members) < MIN_SAMPLES:
-                continue
-            counts = sorted(((balanced(index, d), d) for d in "0123456789"), reverse=True)
-            (most, char), (runner_up, _) = counts[0], counts[1]
-            if most >= MIN_SAMPLES and most >= 2 * runner_up:
-                known_ones = self._templates.get(char)
-                found = np.stack(group_members)
-                self._templates[char] = (
-                    found if known_ones is None else np.concatenate([known_ones, found])
-                )
-                learnt += char
-        return learnt
+def _balanced(
+    rows: Sequence[Mapping[str, Box]],
+    glyphs: Mapping[Box, list[Box]],
+    labels: Mapping[Box, str | int],
+    group: int,
+    char: str,
+) -> int:
+    """How many ``rows`` add up as read with the glyphs of ``group`` read as ``char`` (a row
+    with another unknown glyph does not count)."""
+    count = 0
+    for row in rows:
+        numbers: dict[str, tuple[str, Box]] = {}
+        for part, box in row.items():
+            chars = [char if labels[g] == group else labels[g] for g in glyphs[box]]
+            if not all(isinstance(c, str) for c in chars):
+                break
+            numbers[part] = ("".join(str(c) for c in chars), box)
+        else:
+            count += bool(vouched_numbers(numbers))
+    return count
 
 
 def _number(parsed: ParsedNumber) -> Decimal | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import cache
 
-from ocr.field_state import STRAY_MARKS, FieldState, Reading, Support
+from ocr.field_state import FieldState, Reading, Support, stray_mark_at_edge
 from ocr.name_spelling import Position, respell, syllable_tables
 from ocr.parsing import ParsedDate, clean_name, parse_row_number, split_candidate_number
 from ocr.trust_policy import (
@@ -87,6 +87,18 @@ _PLACE_WORDS = (
     "đặc",
     "khu",
 )
+_PLACE_SEPARATORS = str.maketrans({ch: " " for ch in "-–,.()/"})
+
+
+@cache
+def _unit_keys() -> frozenset[str]:
+    """The administrative unit words ("xã", "huyện" …) as tone keys."""
+    return frozenset(tone_key(w) for w in _PLACE_WORDS)
+
+
+def _place_words(text: str) -> list[str]:
+    """A place's words, without its separators ("Xã Phước Thuận, Xuyên Mộc")."""
+    return text.translate(_PLACE_SEPARATORS).split()
 
 
 @cache
@@ -95,7 +107,7 @@ def _place_tokens() -> frozenset[str]:
     names += [n for unit in brvt_units() for n in unit.names]
     names += [n for line in provinces_2004_2021() for n in line]
     tokens = {tone_key(t) for n in names for t in n.replace("-", " ").replace("–", " ").split()}
-    return frozenset(tokens | {tone_key(w) for w in _PLACE_WORDS})
+    return frozenset(tokens | _unit_keys())
 
 
 @cache
@@ -260,28 +272,26 @@ def check_birthplace(f: FieldState, policy: TrustPolicy) -> None:
     most often a misreading ("Tbuận")."""
     if not f.value:
         return
-    words = f.value
-    for ch in "-–,.()/":
-        words = words.replace(ch, " ")
+    words = _place_words(f.value)
     known = _birthplace_words()
-    unit_words = {tone_key(w) for w in _PLACE_WORDS}
+    unit_words = _unit_keys()
     unknown = [
         t
-        for t in words.split()
+        for t in words
         if not t.isdigit()
         and (
             tone_key(t) not in known
             or (t[:1].islower() and tone_key(t) not in unit_words)  # "xà Rịa" for "Bà Rịa"
         )
     ]
-    mixed = [t for t in words.split() if t[1:] != t[1:].lower() and t != t.upper()]
-    named = [t for t in words.split() if not t.isdigit() and tone_key(t) not in unit_words]
+    mixed = [t for t in words if t[1:] != t[1:].lower() and t != t.upper()]
+    named = [t for t in words if not t.isdigit() and tone_key(t) not in unit_words]
     if not mixed and named and not uniform_capitals(named):
         mixed = named  # "Đất ĐỎ": one word in capitals, the other not
     if mixed:
         # "Long HẢi": a capital inside a word is a misread mark or letter, never print
         f.fail(f"{PLACE_CAPITALS}: {' '.join(mixed)}")
-    elif f.value.strip()[:1] in STRAY_MARKS or f.value.strip()[-1:] in STRAY_MARKS:
+    elif stray_mark_at_edge(f.value):
         # "Phước Tân -": a dash or comma at the edge is a speck or a rule read as a mark
         f.fail(PLACE_STRAY_MARK)
     elif unknown and policy.unknown_place_word_fails:
@@ -302,11 +312,8 @@ def is_known_place(text: str) -> bool:
 
 
 def _place_key(name: str) -> str:
-    words = tone_key(name)
-    for ch in "-–,.()/":
-        words = words.replace(ch, " ")
-    units = {tone_key(w) for w in _PLACE_WORDS}
-    return " ".join(w for w in words.split() if w not in units)
+    units = _unit_keys()
+    return " ".join(w for w in _place_words(tone_key(name)) if w not in units)
 
 
 @cache

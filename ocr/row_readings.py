@@ -15,14 +15,15 @@ page that continues a list has no year of its own, and no sum can hold before it
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from ocr import field_state, trust_policy
 from ocr.cell_reading import Cell, is_summed, opinion_variants, second_opinions
 from ocr.cells import GrayImage
 from ocr.engine import Engine, Reading
+from ocr.field_state import squeeze_digits
 from ocr.glyph_templates import (
     GlyphBank,
     PageGlyphs,
@@ -70,8 +71,24 @@ class JudgedRow:
 
     row: RowResult
     judge: Judge
-    fields: Fields
+    fields: Fields  # ``cell_reading.assemble_row`` of ``cells``
     cells: dict[str, Cell]
+    second: list[Fields] = field(default_factory=list)  # the second model's variants
+
+    @cached_property
+    def readings(self) -> dict[str, field_state.Reading]:
+        return checked_fields(self.fields)
+
+    def changed(self, variants: Iterable[Fields]) -> list[Variant]:
+        """Each variant as the fields it reads otherwise, ready for the checks."""
+        return [
+            {
+                name: for_checks(reading, box)
+                for name, (reading, box) in variant.items()
+                if self.fields.get(name) != (reading, box)
+            }
+            for variant in variants
+        ]
 
 
 def _numbers_of(row: RowResult) -> tuple[tuple[str, str | None], ...]:
@@ -79,7 +96,7 @@ def _numbers_of(row: RowResult) -> tuple[tuple[str, str | None], ...]:
 
 
 def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text).rstrip("0")
+    return squeeze_digits(text).rstrip("0")
 
 
 def _repaired(row: RowResult, fields: Iterable[str]) -> bool:
@@ -122,24 +139,15 @@ def with_variants(
     return chosen
 
 
-def _changed(fields: Fields, variant: Fields) -> Variant:
-    """The fields a variant reads otherwise, ready for the checks."""
-    return {
-        name: for_checks(reading, box)
-        for name, (reading, box) in variant.items()
-        if fields.get(name) != (reading, box)
-    }
-
-
 def _numbers_read(fields: Mapping[str, tuple[Reading, Box]]) -> dict[str, tuple[str, Box]]:
     return {part: (reading.text, box) for part, (reading, box) in fields.items() if is_summed(part)}
 
 
-def _vouched_samples(judged: list[JudgedRow], others: list[list[Fields]]) -> list[Sample]:
+def _vouched_samples(judged: list[JudgedRow]) -> list[Sample]:
     """The numbers the page vouches for: those of rows whose sum holds by the year's rule
-    (as read, not repaired), and of other rows whose first or other reading adds up."""
+    (as read, not repaired), and of other rows whose first or second reading adds up."""
     samples: list[Sample] = []
-    for j, variants in zip(judged, others, strict=True):
+    for j in judged:
         if sum_holds(j.row):
             samples.extend(
                 Sample(f.box, f.raw_text)
@@ -147,7 +155,7 @@ def _vouched_samples(judged: list[JudgedRow], others: list[list[Fields]]) -> lis
                 if is_summed(name) and f.box is not None and f.value == f.ocr_value
             )
             continue
-        for fields in (j.fields, *variants):
+        for fields in (j.fields, *j.second):
             found = vouched_numbers(_numbers_read(fields))
             if found:
                 samples.extend(found)
@@ -163,36 +171,27 @@ def take_other_readings(
     open_rows = [j for j in judged if not sum_holds(j.row)]
     if not open_rows:
         return
-    second_variants: list[list[Fields]] = [[] for _ in judged]
     if second is not None:
         opinions = second_opinions(
             second, [j.cells for j in open_rows], cells_image, scale, trust_policy.DEFAULT_POLICY
         )
-        by_row = {id(j): found for j, found in zip(open_rows, opinions, strict=True)}
-        second_variants = [
-            opinion_variants(j.fields, j.cells, by_row[id(j)]) if id(j) in by_row else []
-            for j in judged
-        ]
-    from_second = {
-        id(j): [_changed(j.fields, v) for v in found]
-        for j, found in zip(judged, second_variants, strict=True)
-    }
-    for j in open_rows:
-        j.row = with_variants(j.judge, checked_fields(j.fields), from_second[id(j)], first=j.row)
+        for j, found in zip(open_rows, opinions, strict=True):
+            j.second = opinion_variants(j.fields, j.cells, found)
+            j.row = with_variants(j.judge, j.readings, j.changed(j.second), first=j.row)
     page = PageGlyphs(cells_image)
     for _ in range(TEMPLATE_ROUNDS):
         still_open = [j for j in judged if not sum_holds(j.row)]
         if not still_open:
             return
-        bank = GlyphBank(page, _vouched_samples(judged, second_variants))
+        bank = GlyphBank(page, _vouched_samples(judged))
         bank.learn_from_sums(
             [{p: c.box for p, c in j.cells.items() if is_summed(p)} for j in still_open]
         )
         opinions = template_opinions(bank, [j.cells for j in still_open])
         for j, found in zip(still_open, opinions, strict=True):
-            from_page = [_changed(j.fields, v) for v in opinion_variants(j.fields, j.cells, found)]
+            from_page = opinion_variants(j.fields, j.cells, found)
             j.row = with_variants(
-                j.judge, checked_fields(j.fields), from_second[id(j)] + from_page, first=j.row
+                j.judge, j.readings, j.changed([*j.second, *from_page]), first=j.row
             )
         if all(not sum_holds(j.row) for j in still_open):
             return  # nothing newly vouched for: another round would learn the same

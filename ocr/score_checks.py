@@ -45,7 +45,7 @@ import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ocr.field_state import STRAY_MARKS, FieldState, Support, squeeze_digits
+from ocr.field_state import FieldState, Support, squeeze_digits, stray_mark_at_edge
 from ocr.parsing import (
     ParsedNumber,
     canonical_number,
@@ -593,7 +593,7 @@ class _Numbers:
                 self.ranking.fail(RANKING_UNKNOWN)
             elif ranking_ok and not _printed_case(self.ranking.value or ""):
                 self.ranking.fail(RANKING_CASE)
-            elif ranking_ok and _stray_mark_at_edge(self.ranking.value or ""):
+            elif ranking_ok and stray_mark_at_edge(self.ranking.value or ""):
                 # "—TB" names the rule's ranking, but the value kept is what was read: a
                 # speck or a rule read as a dash is not what the sheet says
                 self.ranking.fail(RANKING_STRAY_MARK)
@@ -604,11 +604,6 @@ class _Numbers:
                 self.ranking.supported(support)
             else:
                 self.ranking.fail(RANKING_MISMATCH)
-
-
-def _stray_mark_at_edge(text: str) -> bool:
-    text = text.strip()
-    return bool(text) and (text[0] in STRAY_MARKS or text[-1] in STRAY_MARKS)
 
 
 def _printed_case(word: str) -> bool:
