@@ -262,15 +262,15 @@ class GlyphBank:
             return ""
         glyphs = {box: self._page.cut(box) for row in rows for box in row.values()}
         labels, groups = self._label(glyph for cut in glyphs.values() for glyph in cut)
+        groups_in_row = [
+            {label for b in row.values() for g in glyphs[b] if isinstance(label := labels[g], int)}
+            for row in rows
+        ]
         learnt = ""
         for group, members in enumerate(groups):
             if len(members) < MIN_SAMPLES:
                 continue
-            concerned = [
-                row
-                for row in rows
-                if any(labels[g] == group for b in row.values() for g in glyphs[b])
-            ]
+            concerned = [r for r, has in zip(rows, groups_in_row, strict=True) if group in has]
             counts = sorted(
                 ((_balanced(concerned, glyphs, labels, group, d), d) for d in "0123456789"),
                 reverse=True,
@@ -318,13 +318,29 @@ def _balanced(
     for row in rows:
         numbers: dict[str, tuple[str, Box]] = {}
         for part, box in row.items():
-            chars = [char if labels[g] == group else labels[g] for g in glyphs[box]]
-            if not all(isinstance(c, str) for c in chars):
+            text = _text_as(glyphs[box], labels, group, char)
+            if text is None:
                 break
-            numbers[part] = ("".join(str(c) for c in chars), box)
+            numbers[part] = (text, box)
         else:
             count += bool(vouched_numbers(numbers))
     return count
+
+
+def _text_as(
+    glyphs: list[Box], labels: Mapping[Box, str | int], group: int, char: str
+) -> str | None:
+    """A cell's text with the glyphs of ``group`` as ``char``; None if another is unknown."""
+    text = ""
+    for glyph in glyphs:
+        label = labels[glyph]
+        if label == group:
+            text += char
+        elif isinstance(label, str):
+            text += label
+        else:
+            return None
+    return text
 
 
 def _number(parsed: ParsedNumber) -> Decimal | None:
